@@ -1,0 +1,96 @@
+"""Who may do what on an action: one table, enforced by the domain functions themselves."""
+
+from enum import StrEnum
+
+from sqlmodel import Session as DbSession
+from sqlmodel import select
+
+from plie.enums import MemberRole
+from plie.errors import NotAllowed
+from plie.models import ActionMember, CoPrescriber, Professional, Registration
+
+
+class Operation(StrEnum):
+    VIEW_REGISTRATIONS = "view_registrations"
+    CHANGE_STATUS = "change_status"
+    EDIT_ACTION = "edit_action"
+    MANAGE_TEAM = "manage_team"
+    DELETE_ACTION = "delete_action"
+    RECORD_REVIEW = "record_review"
+    REOPEN_REVIEW = "reopen_review"
+    EXPORT_REGISTRATIONS = "export_registrations"
+
+
+# The pilot does everything; a copilot everything but the team, deletion and reopening a locked
+# review; a partner sees the registrations and records the session reviews.
+ORGANISER_PERMISSIONS: dict[MemberRole, frozenset[Operation]] = {
+    MemberRole.PILOT: frozenset(Operation),
+    MemberRole.COPILOT: frozenset(Operation)
+    - {Operation.MANAGE_TEAM, Operation.DELETE_ACTION, Operation.REOPEN_REVIEW},
+    MemberRole.PARTNER: frozenset({Operation.VIEW_REGISTRATIONS, Operation.RECORD_REVIEW}),
+}
+
+REFUSALS = {
+    Operation.VIEW_REGISTRATIONS: "Vous n'êtes pas organisateur de cette action : "
+    "ses inscriptions ne vous sont pas accessibles.",
+    Operation.CHANGE_STATUS: "Seuls le pilote et les copilotes de l'action peuvent changer "
+    "l'état des inscriptions.",
+    Operation.EDIT_ACTION: "Seuls le pilote et les copilotes de l'action peuvent la modifier.",
+    Operation.MANAGE_TEAM: "Seul le pilote de l'action peut gérer ses organisateurs.",
+    Operation.DELETE_ACTION: "Seul le pilote de l'action peut la supprimer.",
+    Operation.RECORD_REVIEW: "Seuls les organisateurs de l'action peuvent saisir ses bilans.",
+    Operation.REOPEN_REVIEW: "Seul le pilote de l'action peut rouvrir un bilan verrouillé.",
+    Operation.EXPORT_REGISTRATIONS: "Seuls le pilote et les copilotes de l'action peuvent "
+    "exporter ses inscriptions.",
+}
+
+
+def organiser_role(db: DbSession, *, professional_id: int, action_id: int) -> MemberRole | None:
+    return db.exec(
+        select(ActionMember.role).where(
+            ActionMember.action_id == action_id, ActionMember.professional_id == professional_id
+        )
+    ).first()
+
+
+def may(role: MemberRole | None, operation: Operation) -> bool:
+    return role is not None and operation in ORGANISER_PERMISSIONS[role]
+
+
+def require(db: DbSession, *, professional_id: int, action_id: int, operation: Operation) -> None:
+    """Raise NotAllowed unless the professional's role on the action allows the operation."""
+    role = organiser_role(db, professional_id=professional_id, action_id=action_id)
+    if not may(role, operation):
+        raise NotAllowed(REFUSALS[operation])
+
+
+def is_prescriber_of(db: DbSession, *, professional_id: int, registration: Registration) -> bool:
+    """The registration's prescriber, or one of its co-prescribers."""
+    if registration.prescriber_id == professional_id:
+        return True
+    return (
+        db.exec(
+            select(CoPrescriber.id).where(
+                CoPrescriber.registration_id == registration.id,
+                CoPrescriber.professional_id == professional_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def require_prescriber(db: DbSession, *, professional_id: int, registration: Registration) -> None:
+    if not is_prescriber_of(db, professional_id=professional_id, registration=registration):
+        raise NotAllowed(
+            "Seuls les prescripteurs de cette inscription peuvent la consulter ou la modifier."
+        )
+
+
+def require_coordinator(professional: Professional) -> None:
+    if not (professional.is_coordinator or professional.is_admin):
+        raise NotAllowed("Cette page est réservée aux coordinateurs du PLIE.")
+
+
+def require_admin(professional: Professional) -> None:
+    if not professional.is_admin:
+        raise NotAllowed("Cette page est réservée aux administrateurs.")

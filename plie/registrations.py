@@ -1,0 +1,395 @@
+"""Registrations: saving, submitting, changing state, deleting, unregistering.
+
+Each public function is one unit of work: it checks who is asking, applies the rules, records
+the history and the emails, and commits once.
+"""
+
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlmodel import Session as DbSession
+from sqlmodel import select
+
+from plie.dates import format_datetime, format_span, now, today_in_paris
+from plie.enums import PLACE_HOLDING_STATUSES, RegistrationStatus
+from plie.errors import (
+    DomainError,
+    InvalidInput,
+    NotFound,
+    RegistrationClosed,
+    TransitionRefused,
+)
+from plie.models import (
+    Action,
+    Candidate,
+    CoPrescriber,
+    Professional,
+    Registration,
+    RegistrationSession,
+    Session,
+    StatusChange,
+)
+from plie.notifications import queue_email
+from plie.permissions import Operation, require, require_prescriber
+from plie.places import give_back_session_place, take_session_place
+from plie.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+S = RegistrationStatus
+
+
+class Actor(StrEnum):
+    PRESCRIBER = "prescriber"
+    ORGANISER = "organiser"
+    AUTOMATIC = "automatic"
+
+
+SUBMITTED_STATUSES = frozenset(S) - {S.DRAFT}
+ENDED_STATUSES = frozenset({S.UNREGISTERED, S.REFUSED_BY_COMMISSION, S.REFUSED_BY_CANDIDATE})
+
+
+def _allowed_transitions() -> dict[tuple[S, S], frozenset[Actor]]:
+    """The one table of allowed changes: (from, to) -> who may make it.
+
+    A prescriber sends a draft, and may unregister a candidate whose registration still runs;
+    an action that validates automatically validates what is sent to it; the action's
+    organisers move a sent registration to any other state of the guide.
+    """
+    table: dict[tuple[S, S], set[Actor]] = defaultdict(set)
+    table[(S.DRAFT, S.PENDING)].add(Actor.PRESCRIBER)
+    table[(S.PENDING, S.VALIDATED)].add(Actor.AUTOMATIC)
+    for source in SUBMITTED_STATUSES:
+        for target in SUBMITTED_STATUSES - {source}:
+            table[(source, target)].add(Actor.ORGANISER)
+    for source in SUBMITTED_STATUSES - ENDED_STATUSES - {S.UNREGISTERED}:
+        table[(source, S.UNREGISTERED)].add(Actor.PRESCRIBER)
+    return {pair: frozenset(actors) for pair, actors in table.items()}
+
+
+ALLOWED_TRANSITIONS = _allowed_transitions()
+
+
+def can_transition(source: S, target: S, actor: Actor) -> bool:
+    return actor in ALLOWED_TRANSITIONS.get((source, target), frozenset())
+
+
+@dataclass
+class BulkResult:
+    """What a change of several registrations did: the ones changed and why others were not."""
+
+    changed: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+
+
+def _registration_sessions(db: DbSession, registration_id: int) -> list[Session]:
+    return list(
+        db.exec(
+            select(Session)
+            .join(RegistrationSession, RegistrationSession.session_id == Session.id)
+            .where(RegistrationSession.registration_id == registration_id)
+            .order_by(Session.starts_at)
+        )
+    )
+
+
+def _transition(
+    db: DbSession,
+    registration: Registration,
+    target: S,
+    *,
+    actor: Actor,
+    by: int | None,
+    comment: str = "",
+) -> None:
+    """Change the state if the table allows it, taking or giving back places, and record it."""
+    source = registration.status
+    if not can_transition(source, target, actor):
+        raise TransitionRefused(
+            f"Une inscription à l'état « {source.label} » ne peut pas passer "
+            f"à l'état « {target.label} »."
+        )
+
+    held, will_hold = source in PLACE_HOLDING_STATUSES, target in PLACE_HOLDING_STATUSES
+    if will_hold and not held:
+        for session in _registration_sessions(db, registration.id):
+            take_session_place(db, session=session)
+    elif held and not will_hold:
+        for session in _registration_sessions(db, registration.id):
+            give_back_session_place(db, session_id=session.id)
+
+    registration.status = target
+    registration.updated_at = now()
+    if actor is Actor.ORGANISER and registration.processed_at is None:
+        registration.processed_at = registration.updated_at
+    db.add(registration)
+    db.add(
+        StatusChange(
+            registration_id=registration.id,
+            from_status=source,
+            to_status=target,
+            by_id=by,
+            comment=comment.strip()[:1000],
+        )
+    )
+    log.info("registration=%s status=%s->%s by=%s", registration.id, source, target, by)
+
+
+def _check_open(sessions: list[Session]) -> None:
+    today = today_in_paris()
+    for session in sessions:
+        if not session.is_open_on(today):
+            raise RegistrationClosed(
+                f"Les inscriptions à la session « {session.label} » sont closes depuis le "
+                f"{session.registration_deadline:%d/%m/%Y}."
+            )
+
+
+def _load_registration(db: DbSession, registration_id: int) -> Registration:
+    registration = db.get(Registration, registration_id)
+    if registration is None:
+        raise NotFound("Cette inscription n'existe pas ou a été supprimée.")
+    return registration
+
+
+def _prescriber_ids(db: DbSession, registration: Registration) -> list[int]:
+    co_ids = db.exec(
+        select(CoPrescriber.professional_id).where(CoPrescriber.registration_id == registration.id)
+    ).all()
+    main = [registration.prescriber_id] if registration.prescriber_id else []
+    return list(dict.fromkeys([*main, *co_ids]))
+
+
+def registration_link(registration_id: int) -> str:
+    return f"{get_settings().base_url}/inscription?id={registration_id}"
+
+
+def _queue_confirmation(db: DbSession, registration: Registration) -> None:
+    action = db.get(Action, registration.action_id)
+    candidate = db.get(Candidate, registration.candidate_id)
+    sessions = _registration_sessions(db, registration.id)
+    lines = "\n".join(
+        f"- {session.label} : {format_span(session.starts_at, session.ends_at)}, "
+        f"{session.place_name} {session.address}".rstrip()
+        for session in sessions
+    )
+    body = (
+        "Bonjour,\n\n"
+        f"L'inscription de {candidate.display_name} à l'action « {action.title} » est "
+        f"enregistrée définitivement. Son état : {registration.status.label}.\n\n"
+        f"Sessions :\n{lines}\n\n"
+        f"Retrouvez l'inscription : {registration_link(registration.id)}\n\n"
+        "PLIE Connect – Actions"
+    )
+    for professional_id in _prescriber_ids(db, registration):
+        professional = db.get(Professional, professional_id)
+        queue_email(
+            db,
+            key=f"registration-submitted:{registration.id}:{professional_id}",
+            to_address=professional.email,
+            subject=f"Inscription enregistrée : {action.title}",
+            body=body,
+        )
+
+
+def _submit(db: DbSession, registration: Registration, action: Action, *, by: int) -> None:
+    sessions = _registration_sessions(db, registration.id)
+    _check_open(sessions)
+    _transition(db, registration, S.PENDING, actor=Actor.PRESCRIBER, by=by)
+    registration.submitted_at = registration.updated_at
+    if action.auto_validate:
+        _transition(
+            db,
+            registration,
+            S.VALIDATED,
+            actor=Actor.AUTOMATIC,
+            by=None,
+            comment="Validation automatique de l'action",
+        )
+    _queue_confirmation(db, registration)
+
+
+def save_registration(
+    db: DbSession,
+    *,
+    by: int,
+    action_id: int,
+    candidate_id: int,
+    session_ids: list[int],
+    submit: bool,
+) -> Registration:
+    """A new registration over the sessions ticked: a draft, or sent to the organisers."""
+    action = db.get(Action, action_id)
+    if action is None or not action.is_published_on(today_in_paris()):
+        raise NotFound("Cette action n'est pas publiée : on ne peut pas s'y inscrire.")
+    if db.get(Candidate, candidate_id) is None:
+        raise NotFound("Ce candidat n'existe pas ou plus.")
+    if not session_ids:
+        raise InvalidInput({"sessions": "Cochez au moins une session pour inscrire le candidat."})
+    sessions = list(
+        db.exec(select(Session).where(Session.id.in_(session_ids), Session.action_id == action_id))
+    )
+    if len(sessions) != len(set(session_ids)):
+        raise NotFound("Une des sessions cochées n'appartient pas à cette action.")
+    _check_open(sessions)
+
+    running = db.exec(
+        select(Registration.id).where(
+            Registration.action_id == action_id,
+            Registration.candidate_id == candidate_id,
+            Registration.status.not_in(list(ENDED_STATUSES)),
+        )
+    ).first()
+    if running is not None:
+        raise DomainError(
+            "Ce candidat a déjà une inscription en cours sur cette action : "
+            "retrouvez-la dans « Mes candidats » pour la compléter."
+        )
+
+    registration = Registration(action_id=action_id, candidate_id=candidate_id, prescriber_id=by)
+    db.add(registration)
+    db.flush()
+    for session in sessions:
+        db.add(RegistrationSession(registration_id=registration.id, session_id=session.id))
+    db.add(StatusChange(registration_id=registration.id, to_status=S.DRAFT, by_id=by))
+    db.flush()
+    if submit:
+        _submit(db, registration, action, by=by)
+    db.commit()
+    log.info("registration_saved registration=%s action=%s by=%s", registration.id, action_id, by)
+    return registration
+
+
+def submit_registration(db: DbSession, *, by: int, registration_id: int) -> Registration:
+    """Send a draft to the organisers: it then holds a place in each of its sessions."""
+    registration = _load_registration(db, registration_id)
+    require_prescriber(db, professional_id=by, registration=registration)
+    if registration.status is not S.DRAFT:
+        raise TransitionRefused("Cette inscription est déjà enregistrée définitivement.")
+    _submit(db, registration, db.get(Action, registration.action_id), by=by)
+    db.commit()
+    return registration
+
+
+def can_delete(registration: Registration) -> bool:
+    """Until an organiser has processed it, a registration can still be deleted."""
+    return registration.processed_at is None and registration.status in (S.DRAFT, S.PENDING)
+
+
+def delete_registration(db: DbSession, *, by: int, registration_id: int) -> None:
+    """Delete a registration that no organiser has processed yet, giving its places back."""
+    registration = _load_registration(db, registration_id)
+    require_prescriber(db, professional_id=by, registration=registration)
+    if not can_delete(registration):
+        raise TransitionRefused(
+            "Cette inscription a déjà été traitée par l'organisateur : elle ne peut plus être "
+            "supprimée. Vous pouvez désinscrire le candidat."
+        )
+
+    if registration.status in PLACE_HOLDING_STATUSES:
+        for session in _registration_sessions(db, registration.id):
+            give_back_session_place(db, session_id=session.id)
+    for co in db.exec(select(CoPrescriber).where(CoPrescriber.registration_id == registration.id)):
+        db.delete(co)
+    db.delete(registration)
+    db.commit()
+    log.info("registration_deleted registration=%s by=%s", registration_id, by)
+
+
+def unregister(db: DbSession, *, by: int, registration_id: int, comment: str = "") -> Registration:
+    """ "Se désinscrire": the prescriber ends a registration that an organiser has processed."""
+    registration = _load_registration(db, registration_id)
+    require_prescriber(db, professional_id=by, registration=registration)
+    _transition(db, registration, S.UNREGISTERED, actor=Actor.PRESCRIBER, by=by, comment=comment)
+    db.commit()
+    return registration
+
+
+def change_status(
+    db: DbSession,
+    *,
+    by: int,
+    registration_ids: list[int],
+    to_status: S,
+    comment: str = "",
+) -> BulkResult:
+    """An organiser sets the state of one or several registrations.
+
+    Each registration changes entirely or not at all; those that cannot (no place left, a
+    change the table forbids) are named in the result with the reason, and the others change.
+    The prescribers get one email each for the whole change.
+    """
+    result = BulkResult()
+    changed_by_prescriber: dict[int, list[Registration]] = defaultdict(list)
+    checked_actions: set[int] = set()
+
+    for registration_id in dict.fromkeys(registration_ids):
+        registration = db.get(Registration, registration_id)
+        if registration is None or registration.status is S.DRAFT:
+            result.refused[registration_id] = "Cette inscription n'existe pas ou n'est pas envoyée."
+            continue
+        if registration.action_id not in checked_actions:
+            require(
+                db,
+                professional_id=by,
+                action_id=registration.action_id,
+                operation=Operation.CHANGE_STATUS,
+            )
+            checked_actions.add(registration.action_id)
+        if registration.status is to_status:
+            continue
+        try:
+            with db.begin_nested():
+                _transition(
+                    db, registration, to_status, actor=Actor.ORGANISER, by=by, comment=comment
+                )
+        except DomainError as error:
+            db.refresh(registration)
+            result.refused[registration_id] = error.message
+            continue
+        result.changed.append(registration_id)
+        for professional_id in _prescriber_ids(db, registration):
+            changed_by_prescriber[professional_id].append(registration)
+
+    batch = uuid.uuid4().hex
+    for professional_id, registrations in changed_by_prescriber.items():
+        _queue_status_email(db, professional_id, registrations, to_status, comment, batch)
+    db.commit()
+    return result
+
+
+def _queue_status_email(
+    db: DbSession,
+    professional_id: int,
+    registrations: list[Registration],
+    to_status: S,
+    comment: str,
+    batch: str,
+) -> None:
+    professional = db.get(Professional, professional_id)
+    lines = []
+    for registration in registrations:
+        candidate = db.get(Candidate, registration.candidate_id)
+        action = db.get(Action, registration.action_id)
+        lines.append(
+            f"- {candidate.display_name}, « {action.title} » : {to_status.label} "
+            f"({registration_link(registration.id)})"
+        )
+    note = f"\nCommentaire de l'organisateur : {comment.strip()}\n" if comment.strip() else ""
+    queue_email(
+        db,
+        key=f"status-change:{batch}:{professional_id}",
+        to_address=professional.email,
+        subject=f"Changement d'état de {len(registrations)} inscription(s)",
+        body=(
+            "Bonjour,\n\nL'organisateur a mis à jour les inscriptions suivantes le "
+            f"{format_datetime(now())} :\n"
+            + "\n".join(lines)
+            + "\n"
+            + note
+            + "\nPLIE Connect – Actions"
+        ),
+    )
