@@ -90,7 +90,7 @@ def test_action_page_shows_places_left_and_deadline_of_each_session(app):
     assert checkbox_starting(app, "choose_session_").label == "Choisir cette session"
 
 
-def test_an_unknown_action_says_it_does_not_exist_and_links_back_to_the_agenda(app):
+def test_an_unknown_action_id_says_the_action_does_not_exist(app):
     open_page(app, "action", id=9999)
 
     assert [e.value for e in app.error] == ["Cette action n'existe pas ou n'est plus publiée."]
@@ -104,13 +104,6 @@ def test_signing_in_with_a_demo_account_remembers_the_professional(app):
     assert app.session_state["user_email"] == "france-travail@plie-demo.example"
     assert app.session_state["user_id"] is not None
     assert shows(app, "Connecté·e : france-travail@plie-demo.example")
-
-
-def test_an_unknown_action_says_it_does_not_exist_and_links_back_to_the_agenda(app):
-    open_page(app, "action", id=9999)
-
-    assert [e.value for e in app.error] == ["Cette action n'existe pas ou n'est plus publiée."]
-    assert not app.title
 
 
 def test_signing_in_with_a_wrong_password_is_refused_in_french(app):
