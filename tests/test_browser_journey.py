@@ -202,7 +202,7 @@ def test_prescriber_orients_a_new_candidate_and_the_pilot_validates_it(server, p
     wait_for_app(pilot)
     triage = pilot.get_by_test_id("stDataFrame").first
     expect(table_rows(triage)).to_have_count(2)
-    click_in_row(pilot, triage, 0, x=20)
+    click_in_row(pilot, triage, 0, x=50)  # the checkbox, centred in "Sélection"
     expect(pilot.get_by_text("1 inscription(s) sélectionnée(s)")).to_be_visible()
     pilot.get_by_test_id("stSelectbox").filter(has_text="Nouvel état").click()
     pilot.get_by_role("option", name="Validé", exact=True).click()
@@ -216,7 +216,9 @@ def test_prescriber_orients_a_new_candidate_and_the_pilot_validates_it(server, p
     expect(table_rows(candidates).filter(has_text=last)).to_contain_text("Validé")
     open_from_sidebar(prescriber, "Agenda")
     open_action_from_agenda(prescriber, BUILDING_SITE)
-    prescriber.get_by_role("link", name=re.compile(f"^{last} .* — Validé$")).click()
+    prescriber.get_by_role(
+        "link", name=re.compile(f"^{last.upper()} {first} — .* — Validé$")
+    ).click()
     expect(prescriber).to_have_url(registration_url)
     expect(prescriber.get_by_text("Etat de l'inscription : Validé")).to_be_visible()
     expect(prescriber.get_by_role("button", name="Se désinscrire")).to_be_visible()
