@@ -354,3 +354,20 @@ def test_an_unpublished_action_takes_no_registration(db, people):
         register(db, action, prescriber)
 
     assert str(refused.value) == "Cette action n'est pas publiée : on ne peut pas s'y inscrire."
+
+
+def test_the_outbox_shows_a_prescriber_only_their_own_emails(db, people):
+    from plie.queries import outbox
+
+    pilot, prescriber = people
+    admin = a_professional(db, first_name="Alex", last_name="Admin", is_admin=True)
+    action = an_action(db, pilot=pilot)
+    register(db, action, prescriber)
+    registration = register(db, action, pilot, last_name="Autre")
+    assert registration.prescriber_id == pilot.id
+
+    mine = outbox(db, by=prescriber.id)
+
+    assert [e["Destinataire"] for e in mine] == [prescriber.email]
+    assert mine[0]["Envoyé le"] == "En attente d'envoi"
+    assert len(outbox(db, by=admin.id)) == 2
