@@ -66,6 +66,7 @@ OUTBOX_STATUS_LABELS = {
     OutboxStatus.FAILED: "Échec de l'envoi",
 }
 
+
 class ActionType(StrEnum):
     RECRUITMENT = "recruitment"
     TRAINING = "training"

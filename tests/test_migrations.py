@@ -24,7 +24,7 @@ def test_migrations_build_exactly_the_models_tables(empty_engine):
     with empty_engine.connect() as connection:
         differences = _models_differ(connection)
     assert differences == [], (
-        "The models changed without a migration: run scripts/new_migration.sh \"what changed\""
+        'The models changed without a migration: run scripts/new_migration.sh "what changed"'
     )
 
 
