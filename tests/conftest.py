@@ -5,7 +5,6 @@ test then gets its own schema there, dropped afterwards. Without it, each test g
 SQLite file in its temporary directory (a file rather than memory, so that threads share it).
 """
 
-import os
 import uuid
 
 import pytest
@@ -13,16 +12,7 @@ from sqlalchemy import Engine, text
 
 from plie.db import create_schema, make_engine, writing
 from plie.settings import get_settings
-
-TEST_DATABASE_URL = os.environ.get("PLIE_TEST_DATABASE_URL", "")
-BACKEND = "postgresql" if TEST_DATABASE_URL.startswith("postgresql") else "sqlite"
-
-# Enough connections for the concurrency tests' threads to all hold one at the same moment.
-POOL = {"pool_size": 20, "max_overflow": 110, "pool_timeout": 60}
-
-only_postgresql = pytest.mark.skipif(
-    BACKEND != "postgresql", reason="needs PLIE_TEST_DATABASE_URL pointing to PostgreSQL"
-)
+from tests.backends import BACKEND, POOL, TEST_DATABASE_URL
 
 
 @pytest.fixture(autouse=True)
