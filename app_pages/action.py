@@ -1,0 +1,89 @@
+"""An action's page: description, organisers, sessions to choose, and "Mes inscriptions"."""
+
+import streamlit as st
+
+from plie import queries
+from plie.dates import format_day_long, today_in_paris
+from plie.db import reading
+from plie.errors import NotFound
+from ui import app
+
+action_id = app.query_id()
+try:
+    with reading() as db:
+        view = queries.action_view(db, action_id=action_id or 0, today=today_in_paris())
+except NotFound as error:
+    st.error(error.message)
+    st.page_link(app.page("agenda"), label="Retour à l'agenda")
+    st.stop()
+
+action = view.action
+st.title(action.title)
+st.caption(
+    f"Publié le {format_day_long(action.published_at.date())} | "
+    f"TYPE : {action.action_type.label.upper()} | "
+    f"ÉLIGIBILITÉ : {action.eligibility_scheme.label.upper()}"
+)
+st.text(action.description)
+st.markdown(f"**Pilote** : {app.plain(view.pilot)}")
+if view.partners:
+    st.markdown(f"**Partenaires** : {app.plain(', '.join(view.partners))}")
+
+st.subheader("Sessions")
+st.caption(
+    "Pour inscrire un candidat, cochez « Choisir cette session » puis cliquez sur "
+    "« Inscrire un nouveau candidat aux sessions cochées »."
+)
+chosen = []
+for session in view.sessions:
+    with st.container(border=True):
+        left, right = st.columns([3, 2])
+        left.markdown(f"**{session.when}**")
+        left.caption(session.kind.upper())
+        left.markdown(app.plain(session.label))
+        left.text(f"{session.place_name}\n{session.address}".upper())
+        right.write(f"Limite d'inscription : {session.deadline}")
+        right.write(f"Places restantes : {session.places_left}")
+        if right.checkbox(
+            "Choisir cette session",
+            key=f"choose_session_{session.id}",
+            disabled=not session.is_open,
+            help=None if session.is_open else "Session complète ou inscriptions closes.",
+        ):
+            chosen.append(session.id)
+
+if view.employers:
+    st.subheader("Les employeurs et leurs offres d'emplois")
+    st.dataframe(
+        {
+            "Employeur": [row["Employeur"] for row in view.employers],
+            "Offres": [row["Offres"] for row in view.employers],
+            "Créneau": [row["Créneau"] for row in view.employers],
+            "Places restantes": [row["Places restantes"] for row in view.employers],
+        },
+        hide_index=True,
+    )
+
+if app.user_id() is None:
+    st.page_link(app.page("signin"), label="Se connecter en tant que prescripteur", icon="🔑")
+    st.stop()
+
+if st.button("Inscrire un nouveau candidat aux sessions cochées", type="primary"):
+    if not chosen:
+        st.warning("Cochez au moins une session avant d'inscrire un candidat.")
+    else:
+        st.session_state["chosen_sessions"] = {"action": action.id, "sessions": chosen}
+        st.session_state.pop("register_candidate_id", None)
+        st.switch_page(app.page("inscrire"), query_params={"action": action.id})
+
+st.subheader("Mes inscriptions")
+with reading() as db:
+    mine = queries.my_candidates(db, professional_id=app.user_id(), action_id=action.id)
+if not mine:
+    st.caption("Vous n'avez inscrit aucun candidat à cette action.")
+for row in mine:
+    st.page_link(
+        app.page("inscription"),
+        label=f"{row['Candidat']} — {row['Session']} — {row['Etat']}",
+        query_params={"id": row["registration_id"]},
+    )

@@ -1,0 +1,68 @@
+"""An inscription: candidate, sessions, state, and what the prescriber may still do."""
+
+import streamlit as st
+
+from plie import queries, registrations
+from plie.dates import format_date, format_datetime, today_in_paris
+from plie.db import reading, writing
+from plie.errors import DomainError
+from ui import app
+
+user_id = app.require_user()
+registration_id = app.query_id() or 0
+try:
+    with reading() as db:
+        view = queries.registration_view(
+            db, by=user_id, registration_id=registration_id, today=today_in_paris()
+        )
+except DomainError as error:
+    st.error(error.message)
+    st.stop()
+
+registration, candidate = view.registration, view.candidate
+app.show_flash()
+st.title(view.action.title)
+st.markdown(f"### {app.plain(candidate.display_name)}")
+st.caption(f"Inscription le {format_datetime(registration.created_at)}")
+st.page_link(app.page("action"), label="Retour à l'action", query_params={"id": view.action.id})
+
+with st.expander("Informations du candidat"):
+    st.write(f"Né·e le {format_date(candidate.birth_date)}")
+    st.text(f"Téléphone : {candidate.phone or ''}\nEmail : {candidate.email or ''}")
+    st.text(f"Adresse : {candidate.address or ''}")
+
+st.markdown("**SESSIONS**")
+for session in view.sessions:
+    st.markdown(f"☒ {app.plain(session.label)} – {session.when}")
+
+st.markdown(f"Etat de l'inscription : **{registration.status.label}**")
+
+if view.is_prescriber:
+    if registration.status is registrations.S.DRAFT and st.button(
+        "Enregistrer définitivement les sessions cochées", type="primary"
+    ):
+        with app.attempt(), writing() as db:
+            registrations.submit_registration(db, by=user_id, registration_id=registration.id)
+            app.flash(
+                "Inscription enregistrée définitivement. Un email de confirmation vous est envoyé."
+            )
+            st.rerun()
+    if view.may_delete:
+        confirm = st.checkbox("Je confirme vouloir supprimer cette inscription")
+        if st.button("🗑 Supprimer l'inscription", disabled=not confirm):
+            with app.attempt(), writing() as db:
+                registrations.delete_registration(db, by=user_id, registration_id=registration.id)
+                app.flash("L'inscription a été supprimée.")
+                st.switch_page(app.page("tableau-de-bord"))
+    if view.may_unregister:
+        comment = st.text_input("Motif de la désinscription (facultatif)")
+        if st.button("Se désinscrire"):
+            with app.attempt(), writing() as db:
+                registrations.unregister(
+                    db, by=user_id, registration_id=registration.id, comment=comment
+                )
+                app.flash("Le candidat est désinscrit.")
+                st.rerun()
+
+with st.expander("Historique de l'inscription"):
+    st.dataframe(view.history, hide_index=True)

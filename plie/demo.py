@@ -1,0 +1,542 @@
+"""The demo data: the actions of the PLIE's user guide, with fictional people.
+
+Dates are placed relative to the day the data is loaded, so the agenda always shows sessions
+to come. Phone numbers come from the ranges ARCEP keeps for fiction; emails use the reserved
+.example domain.
+"""
+
+import logging
+import random
+from datetime import date, timedelta
+
+from sqlmodel import Session as DbSession
+from sqlmodel import select
+
+from plie.accounts import hash_password
+from plie.dates import paris_instant, today_in_paris
+from plie.enums import (
+    ActionType,
+    EligibilityScheme,
+    Gender,
+    MemberRole,
+    RegistrationStatus,
+    SessionKind,
+    StructureKind,
+)
+from plie.models import (
+    Action,
+    ActionMember,
+    Candidate,
+    Employer,
+    Professional,
+    Registration,
+    RegistrationSession,
+    Session,
+    Slot,
+    StatusChange,
+    Structure,
+    Team,
+)
+from plie.text import search_key
+
+log = logging.getLogger(__name__)
+
+DEMO_PASSWORD = "demo"
+EMAIL_DOMAIN = "plie-demo.example"
+
+TEAMS = (
+    "Unité Achat Responsable pour l'emploi",
+    "Service Emploi et Insertion",
+    "Mission Cité de l'emploi",
+)
+
+# (key, first name, last name, structure key, flags)
+PROFESSIONALS = (
+    ("admin", "Alex", "ADMIN-DEMO", "metropole", {"is_admin": True}),
+    ("coordinateur", "Claude", "COORDO-DEMO", "plie", {"is_coordinator": True}),
+    ("pilote", "Dominique", "PILOTE", "metropole", {"can_pilot": True, "team": 1}),
+    ("copilote", "Camille", "MARTIN-EXEMPLE", "metropole", {"can_pilot": True, "team": 0}),
+    ("partenaire", "Sacha", "WORK-DEMO", "work2000", {}),
+    ("france-travail", "Lucie", "CONSEIL-DEMO", "france_travail", {}),
+    ("mission-locale", "Noé", "JEUNES-DEMO", "mission_locale", {}),
+    ("referent-plie", "Maëlle", "PARCOURS-DEMO", "plie", {}),
+    ("ccas", "Yanis", "SOLIDAIRE-DEMO", "ccas", {}),
+)
+
+STRUCTURES = {
+    "metropole": ("Grenoble Alpes Métropole", StructureKind.METROPOLE, "20004050900013"),
+    "plie": ("PLIE de la Métropole grenobloise", StructureKind.PLIE, "20004050900021"),
+    "work2000": ("Work 2000", StructureKind.EMPLOYMENT_AGENCY, "40000000000018"),
+    "france_travail": ("France Travail Grenoble Europole", StructureKind.FRANCE_TRAVAIL, None),
+    "mission_locale": ("Mission Locale Grenoble", StructureKind.MISSION_LOCALE, "30000000000019"),
+    "ccas": ("CCAS de Saint-Martin-d'Hères", StructureKind.CCAS, "26380000000012"),
+}
+
+FIRST_NAMES_F = [
+    "Amina",
+    "Chloé",
+    "Fatou",
+    "Inès",
+    "Julie",
+    "Léa",
+    "Maëva",
+    "Nadia",
+    "Sarah",
+    "Zoé",
+    "Élodie",
+    "Anaïs",
+    "Karima",
+    "Lina",
+    "Manon",
+]
+FIRST_NAMES_M = [
+    "Adrien",
+    "Bilal",
+    "Cédric",
+    "Dylan",
+    "Farid",
+    "Hugo",
+    "Jérôme",
+    "Karim",
+    "Louis",
+    "Mathis",
+    "Nicolas",
+    "Omar",
+    "Rémi",
+    "Théo",
+    "Yacine",
+]
+LAST_NAMES = [
+    "Lefèvre",
+    "Benali",
+    "Garcia",
+    "Moreau",
+    "N'Diaye",
+    "Rousseau",
+    "Dupont-Martin",
+    "Nguyen",
+    "Faure",
+    "Chevalier",
+    "Bertrand",
+    "Da Silva",
+    "Girard",
+    "Haddad",
+    "Lambert",
+    "Mercier",
+    "Perrin",
+    "Roux",
+    "Traoré",
+    "Vincent",
+    "Blanc",
+    "Aubert",
+    "Bonnet",
+    "Colin",
+    "Diallo",
+]
+STREETS = [
+    "rue des Alliés",
+    "avenue Jean Perrot",
+    "place Saint-Bruno",
+    "rue Anatole France",
+    "cours Berriat",
+    "avenue de la Mogne",
+    "rue Paul Bert",
+]
+COMMUNES = [
+    ("38100", "Grenoble"),
+    ("38400", "Saint-Martin-d'Hères"),
+    ("38130", "Échirolles"),
+    ("38600", "Fontaine"),
+]
+
+
+def _professionals(db: DbSession) -> dict[str, Professional]:
+    teams = [Team(name=name) for name in TEAMS]
+    db.add_all(teams)
+    structures = {
+        key: Structure(name=name, kind=kind, siret=siret)
+        for key, (name, kind, siret) in STRUCTURES.items()
+    }
+    structures["france_travail"].agency_code = "38021"
+    db.add_all(structures.values())
+    db.flush()
+
+    # bcrypt at a lower cost for the shared demo password: it is printed on the sign-in page.
+    password_hash = hash_password(DEMO_PASSWORD, rounds=8)
+    people = {}
+    for index, (key, first, last, structure, flags) in enumerate(PROFESSIONALS):
+        team = flags.get("team")
+        people[key] = Professional(
+            email=f"{key}@{EMAIL_DOMAIN}",
+            first_name=first,
+            last_name=last,
+            phone=f"06 39 98 00 {index:02d}",
+            structure_id=structures[structure].id,
+            team_id=teams[team].id if team is not None else None,
+            is_admin=flags.get("is_admin", False),
+            is_coordinator=flags.get("is_coordinator", False),
+            can_pilot=flags.get("can_pilot", False),
+            password_hash=password_hash,
+        )
+    db.add_all(people.values())
+    db.flush()
+    return people
+
+
+def _session(
+    action: Action,
+    label: str,
+    kind: SessionKind,
+    day: date,
+    hours: tuple[int, int],
+    *,
+    capacity: int,
+    place: str,
+    address: str,
+    last_day: date | None = None,
+    deadline: date | None = None,
+) -> Session:
+    return Session(
+        action=action,
+        label=label,
+        kind=kind,
+        starts_at=paris_instant(day, hours[0]),
+        ends_at=paris_instant(last_day or day, hours[1]),
+        capacity=capacity,
+        place_name=place,
+        address=address,
+        registration_deadline=deadline or day - timedelta(days=1),
+    )
+
+
+def _actions(db: DbSession, today: date, people: dict[str, Professional]) -> dict[str, Action]:
+    window = {
+        "publication_start": today - timedelta(days=10),
+        "publication_end": today + timedelta(days=120),
+    }
+    actions = {
+        "chantier": Action(
+            title="Découverte d'un chantier école bâtiment au féminin",
+            action_type=ActionType.TRADE_PROMOTION,
+            summary="Présentation, témoignages et visite",
+            description=(
+                "Venez découvrir un chantier école et rencontrer des professionnelles du "
+                "bâtiment à la Machinerie à Grenoble !\n\n"
+                "* Rencontre avec des femmes qui exercent dans le bâtiment afin de répondre "
+                "à toutes vos questions\n"
+                "* Visite d'un chantier école et échanges avec les stagiaires et formateurs\n"
+                "* Présentation du projet de chantier école mixte prévu cette année"
+            ),
+            commune="Grenoble",
+            allows_self_registration=True,
+            **window,
+        ),
+        "numerique": Action(
+            title="Atelier Numériqu'Emploi",
+            action_type=ActionType.WORKSHOP,
+            summary="Utiliser son smartphone dans un cadre professionnel, échanger avec un "
+            "recruteur, un employeur, un organisme de formation.",
+            description="Un atelier du matin pour prendre en main les outils numériques de la "
+            "recherche d'emploi : messagerie, candidature en ligne, agenda.",
+            commune="Saint-Martin-d'Hères",
+            allows_self_registration=True,
+            **window,
+        ),
+        "jobreboost": Action(
+            title="Jobreboost 100 chances 100 emplois",
+            action_type=ActionType.PARTNERS,
+            summary="Candidat-e avec projet professionnel (emploi, alternance, formation) mais "
+            "manque de réseau.",
+            description="Un parcours collectif avec des entreprises partenaires pour "
+            "construire son réseau et décrocher un emploi.",
+            commune="Grenoble",
+            **window,
+        ),
+        "clause": Action(
+            title="Dispositif Clause emploi – Orientation Work 2000",
+            action_type=ActionType.CLAUSE,
+            eligibility_scheme=EligibilityScheme.CLAUSE,
+            summary="Orientation vers Work 2000, agence d'emploi conventionnée par Grenoble "
+            "Alpes Métropole pour la mise en œuvre des clauses emploi.",
+            description="Les candidats orientés sont reçus par Work 2000 puis positionnés sur "
+            "les missions liées aux clauses sociales des marchés publics.",
+            commune="Grenoble",
+            **window,
+        ),
+        "recrutement": Action(
+            title="Job dating logistique et propreté",
+            action_type=ActionType.RECRUITMENT,
+            summary="Rencontrez deux employeurs qui recrutent en CDI et en intérim.",
+            description="Préparez votre CV : chaque candidat rencontre jusqu'à trois "
+            "employeurs sur des créneaux de 20 minutes.",
+            commune="Échirolles",
+            max_employers_per_candidate=3,
+            **window,
+        ),
+        "formation": Action(
+            title="Formation agent·e de propreté et d'hygiène",
+            action_type=ActionType.TRAINING,
+            eligibility_scheme=EligibilityScheme.FSE,
+            summary="Une formation qualifiante de 8 semaines cofinancée par le FSE+.",
+            description="Formation avec stage en entreprise, ouverte aux personnes éligibles "
+            "au FSE+.",
+            commune="Fontaine",
+            proofs_guide_url="https://www.plie-demo.example/justificatifs.pdf",
+            **window,
+        ),
+        "qpv": Action(
+            title="Cité de l'emploi – Rencontres emploi dans les quartiers",
+            action_type=ActionType.WORKSHOP,
+            eligibility_scheme=EligibilityScheme.QPV,
+            summary="Des rencontres au pied des immeubles avec les employeurs du territoire.",
+            description="Action des quartiers prioritaires de la politique de la ville, "
+            "validée automatiquement.",
+            commune="Échirolles",
+            auto_validate=True,
+            **window,
+        ),
+    }
+    db.add_all(actions.values())
+
+    machinerie = ("La Machinerie", "11 rue des Peupliers, 38100 Grenoble")
+    quarter_start = today - timedelta(days=5)
+    sessions = [
+        _session(
+            actions["chantier"],
+            "Visite du chantier école",
+            SessionKind.VISIT,
+            today + timedelta(days=40),
+            (9, 12),
+            capacity=30,
+            place=machinerie[0],
+            address=machinerie[1],
+        ),
+        _session(
+            actions["numerique"],
+            "Atelier du matin",
+            SessionKind.WORKSHOP,
+            today + timedelta(days=21),
+            (9, 12),
+            capacity=12,
+            place="Maison de l'emploi",
+            address="2 avenue Benoît Frachon, 38400 Saint-Martin-d'Hères",
+        ),
+        _session(
+            actions["jobreboost"],
+            "Promotion de janvier",
+            SessionKind.INFORMATION,
+            today + timedelta(days=30),
+            (9, 17),
+            capacity=20,
+            place="Pôle entreprises",
+            address="3 rue Malakoff, 38000 Grenoble",
+            last_day=today + timedelta(days=34),
+        ),
+        _session(
+            actions["clause"],
+            "Premier trimestre",
+            SessionKind.ORIENTATION,
+            quarter_start,
+            (7, 20),
+            capacity=60,
+            place="Work 2000",
+            address="8 rue Lesdiguières, 38000 Grenoble",
+            last_day=quarter_start + timedelta(days=90),
+            deadline=quarter_start + timedelta(days=85),
+        ),
+        _session(
+            actions["formation"],
+            "Session de printemps",
+            SessionKind.TRAINING,
+            today + timedelta(days=60),
+            (9, 17),
+            capacity=12,
+            place="Centre de formation",
+            address="5 rue de la République, 38600 Fontaine",
+            last_day=today + timedelta(days=116),
+            deadline=today + timedelta(days=45),
+        ),
+        _session(
+            actions["qpv"],
+            "Rencontre au Village Olympique",
+            SessionKind.INFORMATION,
+            today + timedelta(days=14),
+            (14, 17),
+            capacity=25,
+            place="Maison des habitants",
+            address="1 place du Village Olympique, 38130 Échirolles",
+        ),
+    ]
+    recruitment_day = today + timedelta(days=25)
+    recruitment = _session(
+        actions["recrutement"],
+        "Session de recrutement",
+        SessionKind.RECRUITMENT,
+        recruitment_day,
+        (8, 12),
+        capacity=20,
+        place="Salle des fêtes",
+        address="Place des Cinq Fontaines, 38130 Échirolles",
+    )
+    sessions.append(recruitment)
+    db.add_all(sessions)
+    for name, offers in (
+        ("Logistique Alpes Express", "Préparateur·rice de commandes (CDI), cariste (intérim)"),
+        ("Propreté Dauphiné Services", "Agent·e de propreté (CDI temps partiel)"),
+    ):
+        employer = Employer(session=recruitment, name=name, job_offers=offers)
+        db.add(employer)
+        for hour in (9, 10):
+            db.add(
+                Slot(employer=employer, starts_at=paris_instant(recruitment_day, hour), capacity=5)
+            )
+    db.flush()
+
+    team = {
+        "chantier": [("pilote", MemberRole.PILOT)],
+        "numerique": [("pilote", MemberRole.PILOT), ("copilote", MemberRole.COPILOT)],
+        "jobreboost": [("pilote", MemberRole.PILOT)],
+        "clause": [("copilote", MemberRole.PILOT), ("partenaire", MemberRole.PARTNER)],
+        "recrutement": [("pilote", MemberRole.PILOT), ("copilote", MemberRole.COPILOT)],
+        "formation": [("copilote", MemberRole.PILOT), ("pilote", MemberRole.COPILOT)],
+        "qpv": [("pilote", MemberRole.PILOT), ("partenaire", MemberRole.PARTNER)],
+    }
+    for key, members in team.items():
+        for person, role in members:
+            db.add(
+                ActionMember(
+                    action_id=actions[key].id, professional_id=people[person].id, role=role
+                )
+            )
+    return actions
+
+
+def _candidates(db: DbSession, rng: random.Random, today: date) -> list[Candidate]:
+    candidates = []
+    for index in range(50):
+        gender = Gender.FEMALE if index % 2 == 0 else Gender.MALE
+        names = FIRST_NAMES_F if gender is Gender.FEMALE else FIRST_NAMES_M
+        first, last = names[index // 2 % len(names)], LAST_NAMES[index % len(LAST_NAMES)]
+        postcode, commune = rng.choice(COMMUNES)
+        age_days = rng.randint(17 * 365, 60 * 365)
+        participant = index % 3 == 0
+        candidates.append(
+            Candidate(
+                last_name=last,
+                first_name=first,
+                last_name_key=search_key(last),
+                first_name_key=search_key(first),
+                birth_date=today - timedelta(days=age_days),
+                gender=gender,
+                phone=f"06 39 98 {10 + index // 100:02d} {index % 100:02d}",
+                email=f"candidat{index + 1}@{EMAIL_DOMAIN}" if index % 4 else None,
+                address=f"{rng.randint(1, 120)} {rng.choice(STREETS)}, {postcode} {commune}",
+                is_qpv=rng.random() < 0.35,
+                qualification_level=str(rng.choice([2, 3, 3, 4, 4, 5, 6])),
+                is_plie_participant=participant,
+                viesion_id=f"VIE{100000 + index}" if participant else None,
+            )
+        )
+    db.add_all(candidates)
+    db.flush()
+    return candidates
+
+
+def _register(db, *, candidate, action, session, prescriber, status, by_organiser=None):
+    registration = Registration(
+        action_id=action.id,
+        candidate_id=candidate.id,
+        prescriber_id=prescriber.id,
+        status=status,
+    )
+    db.add(registration)
+    db.flush()
+    db.add(RegistrationSession(registration_id=registration.id, session_id=session.id))
+    db.add(
+        StatusChange(
+            registration_id=registration.id, to_status=RegistrationStatus.DRAFT, by_id=prescriber.id
+        )
+    )
+    if status is not RegistrationStatus.DRAFT:
+        registration.submitted_at = registration.created_at
+        db.add(
+            StatusChange(
+                registration_id=registration.id,
+                from_status=RegistrationStatus.DRAFT,
+                to_status=RegistrationStatus.PENDING,
+                by_id=prescriber.id,
+            )
+        )
+    if status not in (RegistrationStatus.DRAFT, RegistrationStatus.PENDING):
+        registration.processed_at = registration.created_at
+        db.add(
+            StatusChange(
+                registration_id=registration.id,
+                from_status=RegistrationStatus.PENDING,
+                to_status=status,
+                by_id=by_organiser.id,
+            )
+        )
+    if registration.holds_places:
+        session.places_taken += 1
+        db.add(session)
+
+
+def load_demo_data(db: DbSession, *, today: date | None = None) -> bool:
+    """Fill an empty database with the demo; a database that has actions is left as it is."""
+    if db.exec(select(Action.id)).first() is not None:
+        return False
+    today = today or today_in_paris()
+    rng = random.Random(2025)
+
+    people = _professionals(db)
+    actions = _actions(db, today, people)
+    candidates = _candidates(db, rng, today)
+    db.flush()
+
+    def first_session(key):
+        return actions[key].sessions[0]
+
+    S = RegistrationStatus
+    # One place already taken on the building site visit, as in the guide: 29 remain.
+    _register(
+        db,
+        candidate=candidates[1],
+        action=actions["chantier"],
+        session=first_session("chantier"),
+        prescriber=people["france-travail"],
+        status=S.VALIDATED,
+        by_organiser=people["pilote"],
+    )
+    plan = [
+        (
+            "clause",
+            "referent-plie",
+            [S.PENDING, S.ELIGIBILITY_NOT_VALIDATED, S.ELIGIBILITY_VALIDATED, S.VALIDATED, S.DRAFT],
+        ),
+        ("numerique", "france-travail", [S.PENDING, S.PENDING, S.VALIDATED, S.DEFERRED]),
+        (
+            "recrutement",
+            "mission-locale",
+            [S.PENDING, S.PENDING, S.PENDING, S.REFUSED_BY_COMMISSION],
+        ),
+        ("formation", "ccas", [S.PENDING, S.ELIGIBILITY_NOT_VALIDATED]),
+        ("qpv", "france-travail", [S.VALIDATED, S.UNREGISTERED]),
+    ]
+    organisers = {"clause": "copilote", "formation": "copilote"}
+    next_candidate = 2
+    for key, prescriber, statuses in plan:
+        for status in statuses:
+            _register(
+                db,
+                candidate=candidates[next_candidate],
+                action=actions[key],
+                session=first_session(key),
+                prescriber=people[prescriber],
+                status=status,
+                by_organiser=people[organisers.get(key, "pilote")],
+            )
+            next_candidate += 1
+    db.commit()
+    log.info("demo_loaded actions=%s candidates=%s", len(actions), len(candidates))
+    return True

@@ -1,0 +1,1 @@
+"""What the Streamlit pages share. The rules live in `plie`; this package only presents them."""

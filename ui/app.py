@@ -1,0 +1,78 @@
+"""Database sessions, the signed-in professional, page links and calm error messages."""
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from plie.errors import DomainError, InvalidInput
+
+log = logging.getLogger(__name__)
+
+GENERIC_ERROR = (
+    "Une erreur inattendue est survenue. Réessayez dans un instant ; si elle persiste, "
+    "contactez l'équipe du PLIE."
+)
+
+# st.Page objects by name, set by home.py before the chosen page runs.
+PAGES: dict = {}
+
+
+def page(name: str):
+    return PAGES[name]
+
+
+def user_id() -> int | None:
+    return st.session_state.get("user_id")
+
+
+def require_user() -> int:
+    """The signed-in professional's id; otherwise a link to sign in, and the page stops."""
+    if user_id() is None:
+        st.info("Connectez-vous pour accéder à cette page.")
+        st.page_link(page("signin"), label="Se connecter en tant que prescripteur", icon="🔑")
+        st.stop()
+    return user_id()
+
+
+def query_id(name: str = "id") -> int | None:
+    value = st.query_params.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def plain(text: str | None) -> str:
+    """Text that users wrote, escaped so Markdown shows it as typed (no links, no HTML)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text or "")
+
+
+def flash(message: str) -> None:
+    """A success message shown once, on the next page the user sees."""
+    st.session_state["flash"] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.success(message)
+
+
+@contextmanager
+def attempt(field_errors: dict | None = None) -> Iterator[None]:
+    """Run one user action: a domain refusal is shown as it is, anything else calmly.
+
+    Field messages of an InvalidInput are put in `field_errors` for the page to show at
+    each field; what the user typed stays in the widgets.
+    """
+    try:
+        yield
+    except InvalidInput as error:
+        if field_errors is not None:
+            field_errors.update(error.errors)
+        st.error(error.message)
+    except DomainError as error:
+        st.error(error.message)
+    except Exception:
+        log.exception("unexpected_error page=%s", st.session_state.get("page_name"))
+        st.error(GENERIC_ERROR)
