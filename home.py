@@ -80,6 +80,8 @@ else:
 for group in pages.values():
     for entry in group:
         app.PAGES[entry.url_path] = entry
+# The default page's url_path is "", whatever url_path it was given: name it for page links.
+app.PAGES["agenda"] = public[0]
 app.PAGES["signin"] = app.PAGES.get("connexion") or st.Page(
     "app_pages/signin.py", title="Se connecter", url_path="connexion"
 )

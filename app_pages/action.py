@@ -68,7 +68,9 @@ if app.user_id() is None:
     st.page_link(app.page("signin"), label="Se connecter en tant que prescripteur", icon="🔑")
     st.stop()
 
-if st.button("Inscrire un nouveau candidat aux sessions cochées", type="primary"):
+if st.button(
+    "Inscrire un nouveau candidat aux sessions cochées", type="primary", key="register_new"
+):
     if not chosen:
         st.warning("Cochez au moins une session avant d'inscrire un candidat.")
     else:

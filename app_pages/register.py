@@ -83,11 +83,13 @@ if state.get("register_candidate_id") is None:
             with st.form("create_candidate"):
                 st.markdown("**CANDIDAT**")
                 values = {
-                    "last_name": st.text_input("Nom *", value=state.get("search_last_name", "")),
+                    "last_name": st.text_input(
+                        "Nom *", value=state.get("search_last_name", ""), key="new_last_name"
+                    ),
                 }
                 slots["last_name"] = st.empty()
                 values["first_name"] = st.text_input(
-                    "Prénom *", value=state.get("search_first_name", "")
+                    "Prénom *", value=state.get("search_first_name", ""), key="new_first_name"
                 )
                 slots["first_name"] = st.empty()
                 values["birth_date"] = st.date_input(
@@ -96,6 +98,7 @@ if state.get("register_candidate_id") is None:
                     min_value=date(1920, 1, 1),
                     max_value=today,
                     format="DD/MM/YYYY",
+                    key="new_birth_date",
                 )
                 slots["birth_date"] = st.empty()
                 values["gender"] = st.radio(
@@ -104,15 +107,22 @@ if state.get("register_candidate_id") is None:
                     format_func=lambda g: g.label,
                     index=None,
                     horizontal=True,
+                    key="new_gender",
                 )
                 slots["gender"] = st.empty()
-                values["phone"] = st.text_input("Téléphone *", placeholder="06 12 34 56 78")
+                values["phone"] = st.text_input(
+                    "Téléphone *", placeholder="06 12 34 56 78", key="new_phone"
+                )
                 slots["phone"] = st.empty()
-                values["email"] = st.text_input("Email")
+                values["email"] = st.text_input("Email", key="new_email")
                 slots["email"] = st.empty()
-                values["address"] = st.text_area("Adresse *", max_chars=MAX_ADDRESS_LENGTH)
+                values["address"] = st.text_area(
+                    "Adresse *", max_chars=MAX_ADDRESS_LENGTH, key="new_address"
+                )
                 slots["address"] = st.empty()
-                values["is_qpv"] = st.checkbox("QPV (habite un quartier prioritaire)")
+                values["is_qpv"] = st.checkbox(
+                    "QPV (habite un quartier prioritaire)", key="new_is_qpv"
+                )
                 values["qualification_level"] = st.selectbox(
                     "Niveau de qualification *",
                     [level.code for level in QUALIFICATION_LEVELS],
@@ -123,11 +133,14 @@ if state.get("register_candidate_id") is None:
                     ),
                     index=None,
                     placeholder="Choisir un niveau",
+                    key="new_qualification_level",
                 )
                 slots["qualification_level"] = st.empty()
-                values["france_travail_id"] = st.text_input("N° France Travail")
+                values["france_travail_id"] = st.text_input(
+                    "N° France Travail", key="new_france_travail_id"
+                )
                 slots["france_travail_id"] = st.empty()
-                values["viesion_id"] = st.text_input("N° Viesion")
+                values["viesion_id"] = st.text_input("N° Viesion", key="new_viesion_id")
                 slots["viesion_id"] = st.empty()
                 created = st.form_submit_button(
                     "Ajouter un candidat et poursuivre l'inscription", type="primary"
@@ -168,8 +181,10 @@ ticked = [
 ]
 st.markdown("Etat de l'inscription : **Brouillon**")
 draft, submit = st.columns(2)
-save_draft = draft.button("Enregistrer en mode 'brouillon'")
-send = submit.button("Enregistrer définitivement les sessions cochées", type="primary")
+save_draft = draft.button("Enregistrer en mode 'brouillon'", key="save_draft")
+send = submit.button(
+    "Enregistrer définitivement les sessions cochées", type="primary", key="submit_registration"
+)
 if save_draft or send:
     with app.attempt(), writing() as db:
         registration = registrations.save_registration(

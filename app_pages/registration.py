@@ -48,15 +48,17 @@ if view.is_prescriber:
             )
             st.rerun()
     if view.may_delete:
-        confirm = st.checkbox("Je confirme vouloir supprimer cette inscription")
-        if st.button("🗑 Supprimer l'inscription", disabled=not confirm):
+        confirm = st.checkbox(
+            "Je confirme vouloir supprimer cette inscription", key="confirm_delete"
+        )
+        if st.button("🗑 Supprimer l'inscription", disabled=not confirm, key="delete"):
             with app.attempt(), writing() as db:
                 registrations.delete_registration(db, by=user_id, registration_id=registration.id)
                 app.flash("L'inscription a été supprimée.")
                 st.switch_page(app.page("tableau-de-bord"))
     if view.may_unregister:
         comment = st.text_input("Motif de la désinscription (facultatif)")
-        if st.button("Se désinscrire"):
+        if st.button("Se désinscrire", key="unregister"):
             with app.attempt(), writing() as db:
                 registrations.unregister(
                     db, by=user_id, registration_id=registration.id, comment=comment

@@ -40,7 +40,7 @@ shown = [
     if (not states or row["Etat"] in states) and needle in search_key(row["Candidat"])
 ]
 
-select_all = st.checkbox(f"Tout sélectionner ({len(shown)} lignes)")
+select_all = st.checkbox(f"Tout sélectionner ({len(shown)} lignes)", key="select_all")
 table = [{"Sélection": select_all, **row} for row in shown]
 edited = st.data_editor(
     table,
@@ -66,6 +66,7 @@ with st.form("change_status"):
         "Nouvel état",
         sent_states,
         format_func=lambda status: status.label,
+        key="new_status",
     )
     comment = st.text_input("Commentaire (transmis aux prescripteurs)")
     applied = st.form_submit_button("Appliquer aux inscriptions sélectionnées", type="primary")

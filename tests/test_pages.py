@@ -1,0 +1,258 @@
+"""Page tests: home.py and its pages run by Streamlit's AppTest on a fresh demo database."""
+
+from datetime import date
+
+import pytest
+from ui_support import (
+    BUILDING_SITE,
+    a_demo_candidate_named,
+    action_id,
+    new_app,
+    open_page,
+    shows,
+    sign_in,
+    use_fresh_database,
+)
+
+from plie.enums import Gender
+
+
+@pytest.fixture
+def app(monkeypatch, tmp_path):
+    use_fresh_database(monkeypatch, tmp_path)
+    return new_app()
+
+
+def follow(app, page: str):
+    """Stay on the page the script switched to: AppTest keeps going back to the last one opened."""
+    assert not app.exception, app.exception
+    app.switch_page(f"app_pages/{page}.py")
+    return app
+
+
+def checkbox_starting(app, prefix: str):
+    return next(box for box in app.checkbox if box.key and box.key.startswith(prefix))
+
+
+def start_registration_on_building_site(app):
+    """As a signed-in prescriber: tick the first session and ask to register a candidate."""
+    open_page(app, "action", id=action_id(BUILDING_SITE))
+    checkbox_starting(app, "choose_session_").check()
+    app.button(key="register_new").click().run()
+    return follow(app, "register")
+
+
+def search_candidate(app, last: str, first: str, born: date):
+    app.text_input(key="search_last_name").input(last)
+    app.text_input(key="search_first_name").input(first)
+    app.date_input(key="search_birth_date").set_value(born)
+    next(b for b in app.button if b.label == "Créer ou rechercher le candidat").click()
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def fill_new_candidate(app, **values):
+    fields = {
+        "phone": "06 39 98 77 01",
+        "email": "",
+        "address": "3 rue des Essais, 38100 Grenoble",
+        "gender": Gender.FEMALE,
+        "qualification_level": "3",
+        **values,
+    }
+    for name in ("phone", "email"):
+        app.text_input(key=f"new_{name}").input(fields[name])
+    app.text_area(key="new_address").input(fields["address"])
+    if fields["gender"] is not None:
+        app.radio(key="new_gender").set_value(fields["gender"])
+    if fields["qualification_level"] is not None:
+        app.selectbox(key="new_qualification_level").set_value(fields["qualification_level"])
+    next(b for b in app.button if b.label.startswith("Ajouter un candidat")).click()
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_agenda_lists_the_demo_actions_to_a_visitor(app):
+    assert app.title[0].value == "Agenda des actions du PLIE"
+    assert shows(app, "**Découverte d'un chantier école bâtiment au féminin**")
+    assert shows(app, "**Atelier Numériqu'Emploi**")
+    assert shows(app, "**Jobreboost 100 chances 100 emplois**")
+
+
+def test_action_page_shows_places_left_and_deadline_of_each_session(app):
+    open_page(app, "action", id=action_id(BUILDING_SITE))
+
+    assert app.title[0].value == BUILDING_SITE
+    assert "Places restantes : 29" in [m.value for m in app.markdown]
+    assert any(m.value.startswith("Limite d'inscription : ") for m in app.markdown)
+    assert checkbox_starting(app, "choose_session_").label == "Choisir cette session"
+
+
+def test_an_unknown_action_id_says_the_action_does_not_exist(app):
+    open_page(app, "action", id=9999)
+
+    assert [e.value for e in app.error] == ["Cette action n'existe pas ou n'est plus publiée."]
+    assert not app.title
+
+
+def test_signing_in_with_a_demo_account_remembers_the_professional(app):
+    sign_in(app, "france-travail")
+
+    assert app.session_state["authentication_status"] is True
+    assert app.session_state["user_email"] == "france-travail@plie-demo.example"
+    assert app.session_state["user_id"] is not None
+    assert shows(app, "Connecté·e : france-travail@plie-demo.example")
+
+
+def test_signing_in_with_a_wrong_password_is_refused_in_french(app):
+    sign_in(app, "france-travail", password="pas-le-bon")
+
+    assert [e.value for e in app.error] == ["Adresse email ou mot de passe incorrect."]
+    assert "user_id" not in app.session_state
+
+
+def test_prescriber_dashboard_shows_mes_candidats(app):
+    sign_in(app, "france-travail")
+    open_page(app, "dashboard")
+
+    assert app.title[0].value == "Mon tableau de bord"
+    assert [s.value for s in app.subheader][0] == "Mes candidats"
+    candidates = app.dataframe[0].value
+    assert "Validé" in list(candidates["Etat"])
+
+
+def test_organiser_dashboard_lists_the_actions_they_organise(app):
+    sign_in(app, "pilote")
+    open_page(app, "dashboard")
+
+    assert app.subheader[0].value == (
+        "Mes actions en tant qu'organisateur (pilote/copilote/partenaire)"
+    )
+    assert BUILDING_SITE in list(app.dataframe[0].value["Libellé"])
+
+
+def test_registering_without_a_ticked_session_asks_to_tick_one(app):
+    sign_in(app, "france-travail")
+    open_page(app, "action", id=action_id(BUILDING_SITE))
+
+    app.button(key="register_new").click().run()
+
+    assert [w.value for w in app.warning] == [
+        "Cochez au moins une session avant d'inscrire un candidat."
+    ]
+
+
+def test_search_with_too_few_letters_is_refused_in_french(app):
+    sign_in(app, "france-travail")
+    start_registration_on_building_site(app)
+
+    search_candidate(app, "Le", "Zo", date(1990, 1, 1))
+
+    assert [e.value for e in app.error] == [
+        "Tapez au moins les 3 premières lettres du nom et du prénom."
+    ]
+    assert app.text_input(key="search_last_name").value == "Le"
+
+
+def test_search_ignores_case_and_accents_and_finds_lefevre(app):
+    lefevre = a_demo_candidate_named("Lefèvre")
+    sign_in(app, "france-travail")
+    start_registration_on_building_site(app)
+
+    search_candidate(app, "lefe", lefevre.first_name[:3].lower(), lefevre.birth_date)
+
+    assert [b.label for b in app.button if b.label.startswith("Choisir ")] == [
+        f"Choisir {lefevre.display_name}"
+    ]
+
+
+def test_candidate_form_refuses_bad_input_at_each_field_and_keeps_what_was_typed(app):
+    sign_in(app, "france-travail")
+    start_registration_on_building_site(app)
+    search_candidate(app, "Essai", "Zoé", date(1990, 5, 17))
+    assert shows(app, "Aucun candidat existant ne correspond à ces données")
+
+    fill_new_candidate(
+        app,
+        phone="12 34",
+        email="pas-un-email",
+        address="  ",
+        gender=None,
+        qualification_level=None,
+    )
+
+    errors = [e.value for e in app.error]
+    assert errors == [
+        "Le champ « Genre » est obligatoire.",
+        "Le numéro de téléphone doit compter 10 chiffres, par exemple 06 12 34 56 78.",
+        "L'adresse email n'est pas valide, par exemple prenom.nom@exemple.fr.",
+        "Le champ « Adresse » est obligatoire.",
+        "Le champ « Niveau de qualification » est obligatoire.",
+        "Certains champs sont à corriger : voir les messages.",
+    ]
+    assert app.text_input(key="new_last_name").value == "Essai"
+    assert app.text_input(key="new_first_name").value == "Zoé"
+    assert app.date_input(key="new_birth_date").value == date(1990, 5, 17)
+    assert app.text_input(key="new_phone").value == "12 34"
+    assert app.text_input(key="new_email").value == "pas-un-email"
+
+
+def test_a_submitted_registration_waits_for_the_organisers(app):
+    sign_in(app, "france-travail")
+    start_registration_on_building_site(app)
+    search_candidate(app, "Essai", "Zoé", date(1990, 5, 17))
+    fill_new_candidate(app)
+    assert not [e.value for e in app.error]
+
+    app.button(key="submit_registration").click().run()
+    follow(app, "registration")
+
+    assert [s.value for s in app.success] == [
+        "Inscription enregistrée : En attente - à traiter. "
+        "Un email de confirmation vous est envoyé."
+    ]
+    assert "Etat de l'inscription : **En attente - à traiter**" in [m.value for m in app.markdown]
+    assert [b.key for b in app.button if b.key in ("delete", "unregister")] == ["delete"]
+
+
+def test_triage_refuses_a_professional_who_does_not_organise_the_action(app):
+    # The partner organises other actions, so the triage page exists for them, not this one.
+    sign_in(app, "partenaire")
+
+    open_page(app, "triage", action=action_id(BUILDING_SITE))
+
+    assert [e.value for e in app.error] == [
+        "Vous n'êtes pas organisateur de cette action : "
+        "ses inscriptions ne vous sont pas accessibles."
+    ]
+    assert not app.title
+
+
+def test_organiser_validates_selected_registrations_and_prescriber_may_only_unregister(app):
+    sign_in(app, "france-travail")
+    start_registration_on_building_site(app)
+    search_candidate(app, "Essai", "Zoé", date(1990, 5, 17))
+    fill_new_candidate(app)
+    app.button(key="submit_registration").click().run()
+    follow(app, "registration")
+    registration_id = int(app.query_params["id"])
+
+    pilot = new_app()
+    sign_in(pilot, "pilote")
+    open_page(pilot, "triage", action=action_id(BUILDING_SITE))
+    pilot.checkbox(key="select_all").check().run()
+    pilot.selectbox(key="new_status").select_index(
+        [option for option in pilot.selectbox(key="new_status").options].index("Validé")
+    )
+    next(b for b in pilot.button if b.label == "Appliquer aux inscriptions sélectionnées").click()
+    pilot.run()
+
+    assert not pilot.exception, pilot.exception
+    # The demo's registration was already validated: only the new one changes.
+    assert pilot.success[0].value.startswith("1 inscription(s) passée(s) à l'état « Validé ».")
+
+    open_page(app, "registration", id=registration_id)
+    assert "Etat de l'inscription : **Validé**" in [m.value for m in app.markdown]
+    assert [b.key for b in app.button if b.key in ("delete", "unregister")] == ["unregister"]
