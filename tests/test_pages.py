@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from ui_support import (
+from tests.ui_support import (
     BUILDING_SITE,
     a_demo_candidate_named,
     action_id,
