@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+
+from plie.enums import Gender
 from tests.ui_support import (
     BUILDING_SITE,
     a_demo_candidate_named,
@@ -13,8 +15,6 @@ from tests.ui_support import (
     sign_in,
     use_fresh_database,
 )
-
-from plie.enums import Gender
 
 
 @pytest.fixture
