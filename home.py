@@ -4,7 +4,7 @@ import logging
 
 import streamlit as st
 
-from plie import accounts
+from plie import accounts, mailer
 from plie.db import get_engine, reading, writing
 from plie.demo import load_demo_data
 from plie.settings import get_settings
@@ -22,6 +22,7 @@ def bootstrap() -> bool:
     if settings.demo_mode:
         with writing(engine) as db:
             load_demo_data(db)
+    mailer.start_background_worker(engine, settings)
     log.info("app_started database=%s demo=%s", engine.dialect.name, settings.demo_mode)
     return True
 

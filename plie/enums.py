@@ -46,6 +46,27 @@ REFUSALS = frozenset(
 )
 
 
+class OutboxStatus(StrEnum):
+    """Where an email of the outbox stands; only the mailer moves it."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return OUTBOX_STATUS_LABELS[self]
+
+
+OUTBOX_STATUS_LABELS = {
+    OutboxStatus.PENDING: "En attente d'envoi",
+    OutboxStatus.SENDING: "En cours d'envoi",
+    OutboxStatus.SENT: "Envoyé",
+    OutboxStatus.FAILED: "Échec de l'envoi",
+}
+
+
 class ActionType(StrEnum):
     RECRUITMENT = "recruitment"
     TRAINING = "training"

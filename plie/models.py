@@ -10,6 +10,7 @@ from plie.enums import (
     EligibilityScheme,
     Gender,
     MemberRole,
+    OutboxStatus,
     RegistrationStatus,
     SessionKind,
     StructureKind,
@@ -305,6 +306,13 @@ class OutboxEmail(SQLModel, table=True):
     subject: str = Field(max_length=300)
     body: str
     created_at: datetime = instant(default_factory=utc_now)
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, index=True)
+    # The mailer picks up pending emails whose time has come; a failure pushes this later.
+    next_attempt_at: datetime = instant(default_factory=utc_now, index=True)
+    # Set when a mailer claims the email, so that no other mailer sends it too.
+    claimed_at: datetime | None = instant(default=None)
     sent_at: datetime | None = instant(default=None)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=1000)
+    transport: str | None = Field(default=None, max_length=20)
+    provider_message_id: str | None = Field(default=None, max_length=200)

@@ -17,6 +17,7 @@ from plie.models import (
     Candidate,
     CoPrescriber,
     Employer,
+    OutboxEmail,
     Professional,
     Registration,
     RegistrationSession,
@@ -350,3 +351,21 @@ def registration_view(
         and registration.status not in ended,
         is_prescriber=prescriber,
     )
+
+
+def outbox(db: DbSession, *, by: int, limit: int = 200) -> list[dict]:
+    """The emails of the outbox: an admin sees them all, anyone else the ones sent to them."""
+    me = db.get(Professional, by)
+    query = select(OutboxEmail).order_by(OutboxEmail.created_at.desc()).limit(limit)
+    if not me.is_admin:
+        query = query.where(OutboxEmail.to_address == me.email)
+    return [
+        {
+            "Créé le": format_datetime(email.created_at),
+            "Destinataire": email.to_address,
+            "Objet": email.subject,
+            "Envoyé le": format_datetime(email.sent_at) or "En attente d'envoi",
+            "Message": email.body,
+        }
+        for email in db.exec(query)
+    ]

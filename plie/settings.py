@@ -25,20 +25,30 @@ class Settings(BaseModel):
     cookie_key: str = "demo-cookie-key-for-local-accounts-only"
     email_from: str = "plie-connect@example.org"
     sendgrid_api_key: str | None = None
+    # Tests point this at a stand-in on 127.0.0.1; production keeps SendGrid's own host.
+    sendgrid_base_url: str = "https://api.sendgrid.com"
     smtp_host: str | None = None
     smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_timeout_seconds: float = Field(default=15.0, gt=0)
+    mail_poll_seconds: float = Field(default=5.0, gt=0)
+    mail_retry_base_seconds: float = Field(default=60.0, gt=0)
+    mail_retry_cap_seconds: float = Field(default=3600.0, gt=0)
+    mail_max_attempts: int = Field(default=8, ge=1)
     upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     timezone: str = "Europe/Paris"
 
-    @field_validator("cookie_key", "sendgrid_api_key")
+    @field_validator("cookie_key", "sendgrid_api_key", "smtp_password")
     @classmethod
     def _no_placeholder(cls, value: str | None) -> str | None:
         if value is not None and value.strip().lower() in PLACEHOLDERS:
             raise ValueError("is still a placeholder: set a real secret")
         return value
 
-    @field_validator("base_url")
+    @field_validator("base_url", "sendgrid_base_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")

@@ -3,7 +3,9 @@
 from datetime import date
 
 import pytest
-from ui_support import (
+
+from plie.enums import Gender
+from tests.ui_support import (
     BUILDING_SITE,
     a_demo_candidate_named,
     action_id,
@@ -13,8 +15,6 @@ from ui_support import (
     sign_in,
     use_fresh_database,
 )
-
-from plie.enums import Gender
 
 
 @pytest.fixture

@@ -1,0 +1,130 @@
+"""Small builders whose options read like the domain."""
+
+from datetime import date, timedelta
+
+from plie.dates import paris_instant, today_in_paris
+from plie.enums import ActionType, EligibilityScheme, Gender, MemberRole, SessionKind
+from plie.models import (
+    Action,
+    ActionMember,
+    Candidate,
+    CoPrescriber,
+    Employer,
+    Professional,
+    Session,
+    Slot,
+    Structure,
+)
+from plie.text import search_key
+
+_counter = iter(range(1, 1_000_000))
+
+
+def a_professional(db, *, first_name="Lucie", last_name="Conseil", **flags) -> Professional:
+    structure = Structure(name=f"Structure {next(_counter)}")
+    db.add(structure)
+    db.flush()
+    professional = Professional(
+        email=f"pro{next(_counter)}@test.example",
+        first_name=first_name,
+        last_name=last_name,
+        structure_id=structure.id,
+        **flags,
+    )
+    db.add(professional)
+    db.commit()
+    return professional
+
+
+def an_action(
+    db,
+    *,
+    capacity: int = 30,
+    sessions: int = 1,
+    deadline_in_days: int = 10,
+    auto_validate: bool = False,
+    published: bool = True,
+    pilot: Professional | None = None,
+    action_type: ActionType = ActionType.WORKSHOP,
+) -> Action:
+    today = today_in_paris()
+    start = today - timedelta(days=5) if published else today + timedelta(days=5)
+    action = Action(
+        title="Atelier CV",
+        action_type=action_type,
+        eligibility_scheme=EligibilityScheme.NONE,
+        publication_start=start,
+        publication_end=today + timedelta(days=60),
+        auto_validate=auto_validate,
+    )
+    db.add(action)
+    db.flush()
+    for index in range(sessions):
+        day = today + timedelta(days=deadline_in_days + 1 + index)
+        db.add(
+            Session(
+                action_id=action.id,
+                label=f"Séance {index + 1}",
+                kind=SessionKind.WORKSHOP,
+                starts_at=paris_instant(day, 9),
+                ends_at=paris_instant(day, 12),
+                capacity=capacity,
+                registration_deadline=today + timedelta(days=deadline_in_days),
+                place_name="Maison de l'emploi",
+                address="1 rue de la Paix, 38000 Grenoble",
+            )
+        )
+    if pilot is not None:
+        db.add(ActionMember(action_id=action.id, professional_id=pilot.id, role=MemberRole.PILOT))
+    db.commit()
+    db.refresh(action)
+    return action
+
+
+def a_recruitment_session(
+    db, action: Action, *, employers: int = 2, slots: int = 2, places: int = 5
+) -> Session:
+    session = action.sessions[0]
+    for index in range(employers):
+        employer = Employer(session_id=session.id, name=f"Entreprise {index + 1}")
+        db.add(employer)
+        db.flush()
+        for hour in range(slots):
+            db.add(
+                Slot(
+                    employer_id=employer.id,
+                    capacity=places,
+                    starts_at=paris_instant(today_in_paris() + timedelta(days=20), 9 + hour),
+                )
+            )
+    db.commit()
+    return session
+
+
+def a_member(db, action: Action, professional: Professional, role: MemberRole) -> None:
+    db.add(ActionMember(action_id=action.id, professional_id=professional.id, role=role))
+    db.commit()
+
+
+def a_co_prescriber(db, registration_id: int, professional: Professional) -> None:
+    db.add(CoPrescriber(registration_id=registration_id, professional_id=professional.id))
+    db.commit()
+
+
+def a_candidate(
+    db, *, last_name="Lefèvre", first_name="Lucas", birth_date=date(1990, 5, 17)
+) -> Candidate:
+    candidate = Candidate(
+        last_name=last_name,
+        first_name=first_name,
+        birth_date=birth_date,
+        last_name_key=search_key(last_name),
+        first_name_key=search_key(first_name),
+        gender=Gender.MALE,
+        phone="06 39 98 00 01",
+        address="2 rue Haxo, 38000 Grenoble",
+        qualification_level="3",
+    )
+    db.add(candidate)
+    db.commit()
+    return candidate
