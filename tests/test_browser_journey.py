@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 from sqlmodel import select
-from ui_support import ARTIFACTS, BUILDING_SITE, demo_email, streamlit_server
 
 from plie.db import make_engine, reading
 from plie.demo import DEMO_PASSWORD
 from plie.models import Action, Candidate
+from tests.ui_support import ARTIFACTS, BUILDING_SITE, demo_email, streamlit_server
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
