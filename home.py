@@ -4,7 +4,7 @@ import logging
 
 import streamlit as st
 
-from plie import accounts, mailer
+from plie import accounts, mailer, retention
 from plie.db import get_engine, reading, writing
 from plie.demo import load_demo_data
 from plie.settings import get_settings
@@ -23,6 +23,7 @@ def bootstrap() -> bool:
         with writing(engine) as db:
             load_demo_data(db)
     mailer.start_background_worker(engine, settings)
+    retention.start_background(engine, settings)
     log.info("app_started database=%s demo=%s", engine.dialect.name, settings.demo_mode)
     return True
 
@@ -67,6 +68,7 @@ else:
     ]
     with reading() as db:
         organiser = accounts.is_organiser(db, professional_id=user_id)
+        admin = accounts.get_professional(db, professional_id=user_id).is_admin
     if organiser:
         pages["Organisateur"] = [
             st.Page(
@@ -74,6 +76,16 @@ else:
                 title="Inscriptions de l'action",
                 url_path="inscriptions",
                 visibility="hidden",
+            ),
+        ]
+
+    if admin:
+        pages["Administration"] = [
+            st.Page(
+                "app_pages/audit.py",
+                title="Journal et conservation",
+                icon="🛡️",
+                url_path="journal",
             ),
         ]
 

@@ -198,3 +198,36 @@ STRUCTURE_KIND_LABELS = {
     StructureKind.EMPLOYMENT_AGENCY: "Agence d'emploi",
     StructureKind.OTHER: "Autre",
 }
+
+
+class AuditEvent(StrEnum):
+    """What an audit entry records; never the personal data itself, only what was touched."""
+
+    VIEW_CANDIDATE = "view_candidate"
+    VIEW_REGISTRATION = "view_registration"
+    CREATE = "create"
+    CHANGE = "change"
+    DELETE = "delete"
+    EXPORT = "export"
+    DOWNLOAD = "download"
+    IMPORT = "import"
+    SIGN_IN = "sign_in"
+    RETENTION = "retention"
+
+    @property
+    def label(self) -> str:
+        return AUDIT_EVENT_LABELS[self]
+
+
+AUDIT_EVENT_LABELS = {
+    AuditEvent.VIEW_CANDIDATE: "Consultation d'un candidat",
+    AuditEvent.VIEW_REGISTRATION: "Consultation d'une inscription",
+    AuditEvent.CREATE: "Création",
+    AuditEvent.CHANGE: "Modification",
+    AuditEvent.DELETE: "Suppression",
+    AuditEvent.EXPORT: "Export",
+    AuditEvent.DOWNLOAD: "Téléchargement d'un document",
+    AuditEvent.IMPORT: "Import",
+    AuditEvent.SIGN_IN: "Connexion",
+    AuditEvent.RETENTION: "Anonymisation / purge",
+}

@@ -7,6 +7,7 @@ from sqlmodel import Field, Relationship, SQLModel
 
 from plie.enums import (
     ActionType,
+    AuditEvent,
     EligibilityScheme,
     Gender,
     MemberRole,
@@ -214,6 +215,8 @@ class Candidate(SQLModel, table=True):
     viesion_id: str | None = Field(default=None, max_length=30)
     is_plie_participant: bool = False
     created_at: datetime = instant(default_factory=utc_now)
+    # Set when the retention rules replaced the person's identity; the statistics stay.
+    anonymised_at: datetime | None = instant(default=None)
 
     @property
     def display_name(self) -> str:
@@ -316,3 +319,20 @@ class OutboxEmail(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=1000)
     transport: str | None = Field(default=None, max_length=20)
     provider_message_id: str | None = Field(default=None, max_length=200)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who viewed, changed, exported or downloaded what, from which page; never the data itself."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = instant(default_factory=utc_now, index=True)
+    professional_id: int | None = Field(default=None, foreign_key="professional.id", index=True)
+    event: AuditEvent = Field(index=True)
+    # The kind of record and its id ("candidate", 12): enough to find it, nothing about the person.
+    object_type: str = Field(default="", max_length=40)
+    object_id: int | None = Field(default=None, index=True)
+    page: str = Field(default="", max_length=60)
+    # A short technical note (a filter, a new state): never names, answers or free text.
+    detail: str = Field(default="", max_length=300)

@@ -40,6 +40,12 @@ class Settings(BaseModel):
     upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     timezone: str = "Europe/Paris"
+    # Personal data is kept no longer than needed (README, "Données personnelles").
+    audit_retention_days: int = Field(default=365, ge=1)
+    candidate_inactivity_days: int = Field(default=730, ge=30)
+    document_retention_days: int = Field(default=365, ge=0)
+    sent_email_retention_days: int = Field(default=90, ge=1)
+    housekeeping_interval_hours: float = Field(default=24.0, gt=0)
 
     @field_validator("cookie_key", "sendgrid_api_key", "smtp_password")
     @classmethod
