@@ -1,6 +1,7 @@
 """The frame of the app: page config, sign-in state, and the pages each role may open."""
 
 import logging
+import time
 
 import streamlit as st
 
@@ -11,6 +12,9 @@ from plie.settings import get_settings
 from ui import app, auth
 
 log = logging.getLogger("plie")
+# One line per script run: what the user waited for (bench/bench_pages.py reads it).
+timing = logging.getLogger("plie.pages")
+SLOW_RUN_SECONDS = 2.0
 
 
 @st.cache_resource
@@ -28,6 +32,7 @@ def bootstrap() -> bool:
     return True
 
 
+run_started = time.perf_counter()
 st.set_page_config(page_title="PLIE Connect – Actions", page_icon="🤝", layout="wide")
 bootstrap()
 
@@ -105,4 +110,14 @@ with st.sidebar:
         authenticator.logout("Déconnexion", location="sidebar")
     if get_settings().demo_mode:
         st.caption("Données de démonstration : les personnes sont fictives.")
-navigation.run()
+try:
+    navigation.run()
+finally:
+    # Also when the page stops or reruns: those runs are waited for too.
+    elapsed = time.perf_counter() - run_started
+    timing.log(
+        logging.WARNING if elapsed > SLOW_RUN_SECONDS else logging.DEBUG,
+        "page_run page=%s ms=%.1f",
+        navigation.url_path or "agenda",
+        elapsed * 1000,
+    )
