@@ -111,13 +111,13 @@ def run(url: str, workers: int, submissions: int, places: int) -> dict:
     }
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=20)
     parser.add_argument("--submissions", type=int, default=400)
     parser.add_argument("--places", type=int, default=29)
     parser.add_argument("--postgresql", default=os.environ.get("DATABASE_URL", ""))
-    arguments = parser.parse_args()
+    arguments = parser.parse_args(argv)
 
     backends = {}
     with tempfile.TemporaryDirectory() as scratch:
