@@ -4,8 +4,14 @@ import time
 
 import pytest
 
-from tests.test_browser_journey import browser, pages, server, sign_in  # noqa: F401
+from tests import test_browser_journey as journey
 from tests.ui_support import demo_email
+
+# The journey's fixtures: its app server, one Chromium, one browser context per person.
+server = journey.server
+browser = journey.browser
+pages = journey.pages
+sign_in = journey.sign_in
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect

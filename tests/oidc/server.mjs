@@ -116,6 +116,14 @@ async function interaction(req, res, uid, action) {
   if (details.uid !== uid) throw new Error("interaction mismatch");
   const { prompt, params, session } = details;
 
+  if (action === "abort" && req.method === "POST") {
+    // The person refuses: ProConnect sends them back with error=access_denied.
+    await provider.interactionFinished(
+      req, res, { error: "access_denied", error_description: "refused by the person" },
+      { mergeWithLastSubmission: false },
+    );
+    return;
+  }
   if (prompt.name === "login" && action === "login" && req.method === "POST") {
     const form = await readForm(req);
     const account = accounts[form.get("login")];
@@ -149,6 +157,9 @@ function loginPage(uid, problem) {
   <label for="login">Identifiant de test</label>
   <input id="login" name="login" type="text" autofocus required>
   <button type="submit">Se connecter</button>
+</form>
+<form method="post" action="/api/v2/interaction/${uid}/abort">
+  <button type="submit">Refuser</button>
 </form>`,
   );
 }
@@ -157,7 +168,7 @@ const handler = provider.callback();
 const server = createServer(async (req, res) => {
   try {
     const url = new URL(req.url, issuer);
-    const match = url.pathname.match(/^\/api\/v2\/interaction\/([^/]+)(?:\/(login))?$/);
+    const match = url.pathname.match(/^\/api\/v2\/interaction\/([^/]+)(?:\/(login|abort))?$/);
     if (match) {
       await interaction(req, res, match[1], match[2]);
       return;
