@@ -36,7 +36,7 @@ def issue_token(professional_id: int, *, key: str, now: datetime | None = None) 
 
 def read_token(token: str | None, *, key: str, now: datetime | None = None) -> LocalSession | None:
     """The session a token carries; None when it is missing, forged, malformed or expired."""
-    if not token or token.count(".") != 1:
+    if not isinstance(token, str) or token.count(".") != 1:
         return None
     payload, signature = token.split(".")
     if not hmac.compare_digest(signature, _signature(payload, key)):

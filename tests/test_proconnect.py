@@ -327,3 +327,8 @@ def test_a_session_token_lasts_12_hours_and_cannot_be_forged():
     forged_payload = sessions._encode(f'{{"pro":1,"at":{int(NOW.timestamp())}}}')
     assert sessions.read_token(f"{forged_payload}.{signature}", key="k" * 32, now=NOW) is None
     assert sessions.read_token("garbage", key="k" * 32, now=NOW) is None
+
+
+def test_a_session_ends_12_hours_after_authentication():
+    assert not sessions.has_expired(NOW, now=NOW + timedelta(hours=11, minutes=59))
+    assert sessions.has_expired(NOW, now=NOW + timedelta(hours=12))

@@ -59,7 +59,7 @@ def sync_user() -> None:
         _forget()
     if (
         config is not None
-        and ATTEMPT_COOKIE in st.context.cookies
+        and _attempt_marked()
         and not state.get("attempt_seen")
     ):
         # Back from ProConnect without a sign-in: it was refused or interrupted.
@@ -88,7 +88,7 @@ def _sync_proconnect(config: proconnect.ProConnectConfig) -> None:
         return
     if state.get("sign_in_problem"):
         return  # the page shows why, and offers to retry
-    if ATTEMPT_COOKIE in st.context.cookies:
+    if _attempt_marked():
         cookies.write(ATTEMPT_COOKIE, "", max_age_seconds=0)
     try:
         with writing() as db:
@@ -184,6 +184,10 @@ def show_sign_in_problem() -> None:
         st.rerun()
     if _streamlit_signed_in() and cancel.button("Annuler", key="cancel_proconnect"):
         sign_out()
+
+
+def _attempt_marked() -> bool:
+    return st.context.cookies.get(ATTEMPT_COOKIE) == "1"
 
 
 def _streamlit_signed_in() -> bool:
