@@ -57,11 +57,7 @@ def sync_user() -> None:
         return
     if state.get("sign_in_kind") == "proconnect":
         _forget()
-    if (
-        config is not None
-        and _attempt_marked()
-        and not state.get("attempt_seen")
-    ):
+    if config is not None and _attempt_marked() and not state.get("attempt_seen"):
         # Back from ProConnect without a sign-in: it was refused or interrupted.
         state["attempt_seen"] = True
         state["sign_in_problem"] = NOT_COMPLETED
