@@ -9,7 +9,7 @@ from plie import accounts, mailer, retention
 from plie.db import get_engine, reading, writing
 from plie.demo import load_demo_data
 from plie.settings import get_settings
-from ui import app, auth
+from ui import app, auth, cookies
 
 log = logging.getLogger("plie")
 # One line per script run: what the user waited for (bench/bench_pages.py reads it).
@@ -36,9 +36,8 @@ run_started = time.perf_counter()
 st.set_page_config(page_title="PLIE Connect – Actions", page_icon="🤝", layout="wide")
 bootstrap()
 
-authenticator = auth.authenticator()
-st.session_state["authenticator"] = authenticator
-auth.sync_user(authenticator)
+auth.check_configuration()
+auth.sync_user()
 user_id = app.user_id()
 
 public = [
@@ -46,11 +45,16 @@ public = [
     st.Page("app_pages/action.py", title="Action", url_path="action", visibility="hidden"),
 ]
 pages = {"Agenda": public}
-if user_id is None:
-    pages["Compte"] = [
-        st.Page("app_pages/signin.py", title="Se connecter", icon="🔑", url_path="connexion")
-    ]
-else:
+# Hidden once signed in, so that the page that signs in can send the person on.
+signin = st.Page(
+    "app_pages/signin.py",
+    title="Se connecter",
+    icon="🔑",
+    url_path="connexion",
+    visibility="visible" if user_id is None else "hidden",
+)
+pages["Compte"] = [signin]
+if user_id is not None:
     pages["Prescripteur"] = [
         st.Page(
             "app_pages/dashboard.py",
@@ -99,15 +103,18 @@ for group in pages.values():
         app.PAGES[entry.url_path] = entry
 # The default page's url_path is "", whatever url_path it was given: name it for page links.
 app.PAGES["agenda"] = public[0]
-app.PAGES["signin"] = app.PAGES.get("connexion") or st.Page(
-    "app_pages/signin.py", title="Se connecter", url_path="connexion"
-)
+app.PAGES["signin"] = signin
 
 navigation = st.navigation(pages)
+auth.show_sign_in_problem()
 with st.sidebar:
     if user_id is not None:
         st.caption(f"Connecté·e : {st.session_state.get('user_email', '')}")
-        authenticator.logout("Déconnexion", location="sidebar")
+        if st.button("Déconnexion", key="sign_out"):
+            auth.sign_out()
+            st.rerun()
+    cookies.flush()
+    auth.leave_for_proconnect_when_ready()
     if get_settings().demo_mode:
         st.caption("Données de démonstration : les personnes sont fictives.")
 try:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from plie import accounts, queries
 from plie.db import reading, writing
-from ui import app
+from ui import app, auth
 
 user_id = app.require_user()
 state = st.session_state
@@ -22,8 +22,16 @@ with st.expander("Voir mes informations", expanded=state.get("mode") is None):
     left, right = st.columns(2)
     left.markdown("**Ma structure**")
     left.write(structure.name if structure else "Non renseignée")
+    proconnect = auth.proconnect_config()
+    if me.proconnect_sub and proconnect is not None and proconnect.profile_url:
+        left.link_button("Modifier mes informations sur ProConnect", proconnect.profile_url)
     with right.form("profile"):
-        phone = st.text_input("Mon téléphone", value=me.phone or "")
+        phone = st.text_input(
+            "Mon téléphone",
+            value=me.phone or "",
+            disabled=me.phone_from_proconnect,
+            help="Transmis par ProConnect." if me.phone_from_proconnect else None,
+        )
         team_ids = [None] + [team.id for team in teams]
         names = {team.id: team.name for team in teams}
         team_id = st.selectbox(

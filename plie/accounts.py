@@ -6,7 +6,7 @@ import bcrypt
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from plie.errors import InvalidInput, NotFound
+from plie.errors import InvalidInput, NotAllowed, NotFound
 from plie.models import ActionMember, Professional, Structure, Team
 from plie.validation import FieldError, clean_phone
 
@@ -17,20 +17,58 @@ def hash_password(password: str, *, rounds: int = 12) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=rounds)).decode()
 
 
-def local_credentials(db: DbSession) -> dict:
-    """The professionals who have a local password, in the form streamlit-authenticator reads."""
-    rows = db.exec(select(Professional).where(Professional.password_hash.is_not(None)))
-    return {
-        "usernames": {
-            professional.email: {
-                "email": professional.email,
-                "first_name": professional.first_name,
-                "last_name": professional.last_name,
-                "password": professional.password_hash,
-            }
-            for professional in rows
-        }
-    }
+WRONG_CREDENTIALS = "Adresse email ou mot de passe incorrect."
+LOCAL_NOT_ALLOWED = (
+    "Connectez-vous avec ProConnect : les comptes locaux sont réservés aux personnes qu'un "
+    "administrateur autorise."
+)
+PHONE_FROM_PROCONNECT = (
+    "Votre téléphone vient de ProConnect : modifiez-le sur ProConnect, il sera repris à votre "
+    "prochaine connexion."
+)
+# Compared against when the email is unknown, so that a wrong email takes as long as a wrong
+# password and does not tell who has an account.
+_UNKNOWN_HASH = bcrypt.hashpw(b"no account", bcrypt.gensalt(rounds=8))
+
+
+def authenticate_local(
+    db: DbSession, *, email: str, password: str, proconnect_enabled: bool
+) -> Professional:
+    """The professional whose local password this is, if local sign-in is open to them.
+
+    Once ProConnect is configured, only admins (a first admin must get in) and the
+    professionals an admin allows may use a local password.
+    """
+    professional = professional_by_email(db, email=email or "")
+    stored = (
+        professional.password_hash.encode() if professional and professional.password_hash else None
+    )
+    matches = bcrypt.checkpw((password or "").encode(), stored or _UNKNOWN_HASH)
+    if professional is None or stored is None or not matches:
+        log.info("local_sign_in_refused reason=credentials")
+        raise NotAllowed(WRONG_CREDENTIALS)
+    if not may_sign_in_locally(professional, proconnect_enabled=proconnect_enabled):
+        log.info("local_sign_in_refused professional=%s reason=proconnect", professional.id)
+        raise NotAllowed(LOCAL_NOT_ALLOWED)
+    log.info("local_sign_in professional=%s", professional.id)
+    return professional
+
+
+def may_sign_in_locally(professional: Professional, *, proconnect_enabled: bool) -> bool:
+    """Without ProConnect every local account works; with it, admins' and allowed ones only."""
+    return not proconnect_enabled or professional.is_admin or professional.local_sign_in_allowed
+
+
+def allow_local_sign_in(db: DbSession, *, by: int, professional_id: int, allowed: bool) -> None:
+    """An admin opens or closes local sign-in for one professional."""
+    admin = get_professional(db, professional_id=by)
+    if not admin.is_admin:
+        raise NotAllowed("Seul un administrateur peut autoriser un compte local.")
+    professional = get_professional(db, professional_id=professional_id)
+    professional.local_sign_in_allowed = allowed
+    db.add(professional)
+    db.commit()
+    log.info("local_sign_in_set professional=%s allowed=%s by=%s", professional_id, allowed, by)
 
 
 def get_professional(db: DbSession, *, professional_id: int) -> Professional:
@@ -61,9 +99,12 @@ def update_profile(
     """A professional completes their own phone and, at the Métropole, their team."""
     professional = get_professional(db, professional_id=by)
     try:
-        professional.phone = clean_phone(phone, required=False)
+        cleaned = clean_phone(phone, required=False)
     except FieldError as error:
         raise InvalidInput({"phone": str(error)}) from None
+    if professional.phone_from_proconnect and cleaned != professional.phone:
+        raise InvalidInput({"phone": PHONE_FROM_PROCONNECT})
+    professional.phone = cleaned
     if team_id is not None and db.get(Team, team_id) is None:
         raise InvalidInput({"team": "Cette équipe n'existe pas."})
     professional.team_id = team_id

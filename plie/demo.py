@@ -177,6 +177,8 @@ def _professionals(db: DbSession) -> dict[str, Professional]:
             is_coordinator=flags.get("is_coordinator", False),
             can_pilot=flags.get("can_pilot", False),
             password_hash=password_hash,
+            # The demo keeps its accounts even where ProConnect is configured.
+            local_sign_in_allowed=True,
         )
     db.add_all(people.values())
     db.flush()

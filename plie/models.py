@@ -83,6 +83,12 @@ class Professional(SQLModel, table=True):
     can_pilot: bool = False
     password_hash: str | None = Field(default=None, max_length=100)
     proconnect_sub: str | None = Field(default=None, max_length=255, index=True)
+    # When the person authenticated at ProConnect for the sign-in that last updated this row.
+    proconnect_signed_in_at: datetime | None = instant(default=None)
+    # The phone came from ProConnect: it is changed there, not here.
+    phone_from_proconnect: bool = False
+    # Once ProConnect is configured, local passwords work only for admins and those an admin allows.
+    local_sign_in_allowed: bool = False
     created_at: datetime = instant(default_factory=utc_now)
 
     structure: Structure | None = Relationship(back_populates="professionals")

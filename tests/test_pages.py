@@ -100,7 +100,7 @@ def test_an_unknown_action_id_says_the_action_does_not_exist(app):
 def test_signing_in_with_a_demo_account_remembers_the_professional(app):
     sign_in(app, "france-travail")
 
-    assert app.session_state["authentication_status"] is True
+    assert app.session_state["sign_in_kind"] == "local"
     assert app.session_state["user_email"] == "france-travail@plie-demo.example"
     assert app.session_state["user_id"] is not None
     assert shows(app, "Connecté·e : france-travail@plie-demo.example")

@@ -121,9 +121,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(database_url: str, log_file: Path):
+def streamlit_server(
+    database_url: str, log_file: Path, *, port: int | None = None, extra_args: tuple = ()
+):
     """`streamlit run home.py` on 127.0.0.1 and a free port, until the block ends."""
-    port = free_port()
+    port = port or free_port()
     environment = {**os.environ, "DATABASE_URL": database_url, "PLIE_DEMO_MODE": "true"}
     command = [
         sys.executable,
@@ -141,6 +143,7 @@ def streamlit_server(database_url: str, log_file: Path):
         "false",
         "--server.fileWatcherType",
         "none",
+        *extra_args,
     ]
     with log_file.open("w") as log:
         server = subprocess.Popen(

@@ -1,42 +1,205 @@
-"""Local accounts (the demo's and a first admin's) through streamlit-authenticator."""
+"""Who is signed in: a ProConnect sign-in (st.login), or a local account kept by a cookie.
+
+ProConnect: Streamlit runs the OpenID Connect flow and keeps the identity in its own signed,
+HttpOnly cookie; the first run after the flow fetches the userinfo with the access token and
+brings the professional up to date (plie.proconnect). Local accounts (the demo's, a first
+admin's): the password is checked by plie.accounts and a signed token (plie.sessions) is kept
+in a cookie written by ui.cookies. Either way a session ends 12 hours after authentication.
+"""
+
+import logging
+from datetime import UTC, datetime
 
 import streamlit as st
-import streamlit_authenticator as stauth
 
-from plie import accounts
-from plie.db import reading
-from plie.settings import get_settings
+from plie import accounts, proconnect, sessions
+from plie.db import reading, writing
+from plie.errors import DomainError
+from plie.models import Professional
+from plie.settings import SettingsError, get_settings
+from ui import cookies
+
+log = logging.getLogger(__name__)
 
 COOKIE_NAME = "plie_connect_session"
-# A signed-in session lasts at most half a day, as a ProConnect session does.
-SESSION_DAYS = 0.5
+# Written just before leaving for ProConnect: back without a sign-in means it failed or was refused.
+ATTEMPT_COOKIE = "plie_connect_proconnect_attempt"
+SESSION_SECONDS = int(sessions.MAX_SESSION.total_seconds())
+EXPIRED = "Votre session a duré 12 heures : reconnectez-vous pour continuer."
+NOT_COMPLETED = (
+    "La connexion avec ProConnect n'a pas abouti (refusée ou interrompue). "
+    "Réessayez ; si le problème persiste, contactez l'équipe du PLIE."
+)
+_USER_KEYS = ("user_id", "user_email", "mode", "sign_in_kind", "authenticated_at", "proconnect_sub")
 
 
-def authenticator() -> stauth.Authenticate:
+def proconnect_config() -> proconnect.ProConnectConfig | None:
+    """ProConnect's settings, or None when the app signs in with local accounts only."""
+    auth = st.secrets.get("auth") if st.secrets.load_if_toml_exists() else None
+    return proconnect.load_configuration(auth.to_dict() if auth else None)
+
+
+def check_configuration() -> None:
+    """Stop the app with a message naming the key when ProConnect is configured wrongly."""
+    try:
+        proconnect_config()
+    except SettingsError as error:
+        st.error(str(error))
+        st.stop()
+
+
+def sync_user() -> None:
+    """Keep `user_id` in the session state in step with the sign-in, whichever it is."""
+    state = st.session_state
+    config = proconnect_config()
+    if config is not None and _streamlit_signed_in():
+        _sync_proconnect(config)
+        return
+    if state.get("sign_in_kind") == "proconnect":
+        _forget()
+    if config is not None and _attempt_marked() and not state.get("attempt_seen"):
+        # Back from ProConnect without a sign-in: it was refused or interrupted.
+        state["attempt_seen"] = True
+        state["sign_in_problem"] = NOT_COMPLETED
+        cookies.write(ATTEMPT_COOKIE, "", max_age_seconds=0)
+    if state.get("user_id") is None and not state.get("signed_out"):
+        _restore_local_session(proconnect_enabled=config is not None)
+    at = state.get("authenticated_at")
+    if state.get("sign_in_kind") == "local" and at and sessions.has_expired(at):
+        sign_out()
+        state["sign_in_problem"] = EXPIRED
+
+
+def _sync_proconnect(config: proconnect.ProConnectConfig) -> None:
+    state = st.session_state
+    claims = st.user.to_dict()
+    authenticated_at = datetime.fromtimestamp(int(claims.get("auth_time") or claims["iat"]), UTC)
+    if sessions.has_expired(authenticated_at):
+        log.info("proconnect_session_expired")
+        _forget()
+        st.logout()  # also ends the ProConnect session
+        return
+    sub = str(claims["sub"])
+    if state.get("proconnect_sub") == sub and state.get("user_id") is not None:
+        return
+    if state.get("sign_in_problem"):
+        return  # the page shows why, and offers to retry
+    if _attempt_marked():
+        cookies.write(ATTEMPT_COOKIE, "", max_age_seconds=0)
+    try:
+        with writing() as db:
+            professional = proconnect.signed_in_professional(
+                db, sub=sub, authenticated_at=authenticated_at
+            )
+            if professional is None:
+                verified = proconnect.fetch_userinfo(
+                    st.user.tokens.get("access", ""), config=config, subject=sub
+                )
+                identity = proconnect.identity_from_claims(verified)
+                professional = proconnect.sign_in(
+                    db, identity=identity, authenticated_at=authenticated_at
+                )
+            state.update(
+                user_id=professional.id,
+                user_email=professional.email,
+                sign_in_kind="proconnect",
+                authenticated_at=authenticated_at,
+                proconnect_sub=sub,
+            )
+    except DomainError as error:
+        _forget()
+        state["sign_in_problem"] = error.message
+
+
+def _restore_local_session(*, proconnect_enabled: bool) -> None:
+    token = st.context.cookies.get(COOKIE_NAME)
+    session = sessions.read_token(token, key=get_settings().cookie_key)
+    if session is None:
+        return
     with reading() as db:
-        credentials = accounts.local_credentials(db)
-    # No api_key is given: the package then contacts no outside service.
-    return stauth.Authenticate(
-        credentials,
-        cookie_name=COOKIE_NAME,
-        cookie_key=get_settings().cookie_key,
-        cookie_expiry_days=SESSION_DAYS,
-        auto_hash=False,
+        professional = db.get(Professional, session.professional_id)
+        if professional is None or not accounts.may_sign_in_locally(
+            professional, proconnect_enabled=proconnect_enabled
+        ):
+            return
+        _remember(professional, kind="local", authenticated_at=session.authenticated_at)
+
+
+def sign_in_locally(email: str, password: str) -> None:
+    """Check a local password (plie.accounts raises the French refusal) and keep the session."""
+    with reading() as db:
+        professional = accounts.authenticate_local(
+            db, email=email, password=password, proconnect_enabled=proconnect_config() is not None
+        )
+        now = datetime.now(UTC)
+        _remember(professional, kind="local", authenticated_at=now.replace(microsecond=0))
+    token = sessions.issue_token(professional.id, key=get_settings().cookie_key, now=now)
+    cookies.write(COOKIE_NAME, token, max_age_seconds=SESSION_SECONDS)
+    st.session_state.pop("signed_out", None)
+    st.session_state.pop("sign_in_problem", None)
+
+
+def sign_in_with_proconnect() -> None:
+    """Leave for ProConnect; a marker cookie tells, on return, that a sign-in was attempted."""
+    st.session_state.pop("sign_in_problem", None)
+    cookies.write(ATTEMPT_COOKIE, "1", max_age_seconds=600)
+    st.session_state["leaving_for_proconnect"] = True
+
+
+def leave_for_proconnect_when_ready() -> None:
+    """Once the marker cookie is written, hand over to st.login (the browser leaves the app)."""
+    state = st.session_state
+    if state.get("leaving_for_proconnect") and not state.get(cookies.PENDING):
+        state.pop("leaving_for_proconnect")
+        st.login(proconnect.PROVIDER)
+
+
+def sign_out() -> None:
+    """End the session: the local cookie goes; a ProConnect sign-out also ends ProConnect's."""
+    kind = st.session_state.get("sign_in_kind")
+    _forget()
+    st.session_state["signed_out"] = True
+    cookies.write(COOKIE_NAME, "", max_age_seconds=0)
+    if kind == "proconnect" or (_streamlit_signed_in() and proconnect_config() is not None):
+        # Streamlit clears its cookie, then sends the browser to ProConnect's end_session_endpoint.
+        st.logout()
+        st.stop()
+
+
+def show_sign_in_problem() -> None:
+    """Why the last sign-in failed or ended, with a way to sign in again."""
+    problem = st.session_state.get("sign_in_problem")
+    if not problem:
+        return
+    st.error(problem)
+    if proconnect_config() is None:
+        return
+    retry, cancel = st.columns(2)
+    if retry.button("Réessayer avec ProConnect", key="retry_proconnect", type="primary"):
+        sign_in_with_proconnect()
+        st.rerun()
+    if _streamlit_signed_in() and cancel.button("Annuler", key="cancel_proconnect"):
+        sign_out()
+
+
+def _attempt_marked() -> bool:
+    return st.context.cookies.get(ATTEMPT_COOKIE) == "1"
+
+
+def _streamlit_signed_in() -> bool:
+    """Streamlit holds a ProConnect identity (st.user has no is_logged_in without [auth])."""
+    return bool(st.user.get("is_logged_in")) and st.user.get("provider") == proconnect.PROVIDER
+
+
+def _remember(professional, *, kind: str, authenticated_at: datetime) -> None:
+    st.session_state.update(
+        user_id=professional.id,
+        user_email=professional.email,
+        sign_in_kind=kind,
+        authenticated_at=authenticated_at,
     )
 
 
-def sync_user(auth: stauth.Authenticate) -> None:
-    """Keep `user_id` in the session state in step with the authenticator's answer."""
-    if not st.session_state.get("authentication_status") and COOKIE_NAME in st.context.cookies:
-        # Restores a session from its cookie after a page reload.
-        auth.login(location="unrendered")
-    username = st.session_state.get("username")
-    if st.session_state.get("authentication_status") and username:
-        if st.session_state.get("user_email") != username:
-            with reading() as db:
-                professional = accounts.professional_by_email(db, email=username)
-            st.session_state["user_id"] = professional.id if professional else None
-            st.session_state["user_email"] = username
-    else:
-        for key in ("user_id", "user_email", "mode"):
-            st.session_state.pop(key, None)
+def _forget() -> None:
+    for key in _USER_KEYS:
+        st.session_state.pop(key, None)

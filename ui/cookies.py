@@ -1,0 +1,43 @@
+"""Writing a cookie in the browser, and knowing when it is written.
+
+Streamlit reads cookies (st.context.cookies, sent with the page's WebSocket) but writes none.
+A small component writes it with `document.cookie` and reports back; the frame mounts it on
+every run until the report comes, so no rerun or page switch can remove it before it has run.
+(A component mounted once and then dropped by an immediate rerun never ran: that is how the
+sign-in cookie was lost on each reload.)
+"""
+
+import uuid
+
+import streamlit as st
+
+_JS = """
+export default function ({ data, setStateValue }) {
+  const parts = [`${data.name}=${data.value}`, "path=/", "samesite=lax", `max-age=${data.max_age}`];
+  if (window.location.protocol === "https:") parts.push("secure");
+  document.cookie = parts.join("; ");
+  setStateValue("written", data.id);
+}
+"""
+_writer = st.components.v2.component("plie_cookie_writer", js=_JS)
+PENDING = "cookie_to_write"
+
+
+def write(name: str, value: str, *, max_age_seconds: int) -> None:
+    """Ask the browser to store this cookie (max_age 0 removes it) from the next runs on."""
+    st.session_state[PENDING] = {
+        "name": name,
+        "value": value,
+        "max_age": max_age_seconds,
+        "id": uuid.uuid4().hex,
+    }
+
+
+def flush() -> None:
+    """Mount the writer while a cookie waits to be written; forget it once the browser has."""
+    pending = st.session_state.get(PENDING)
+    if not pending:
+        return
+    result = _writer(key="plie_cookie_writer", data=pending, on_written_change=lambda: None)
+    if result.get("written") == pending["id"]:
+        st.session_state.pop(PENDING, None)
