@@ -38,6 +38,12 @@ user_id = app.user_id()
 public = [
     st.Page("app_pages/agenda.py", title="Agenda", icon="📅", url_path="agenda", default=True),
     st.Page("app_pages/action.py", title="Action", url_path="action", visibility="hidden"),
+    st.Page(
+        "app_pages/self_registration.py",
+        title="S'inscrire comme candidat libre",
+        url_path="candidat-libre",
+        visibility="hidden",
+    ),
 ]
 pages = {"Agenda": public}
 if user_id is None:

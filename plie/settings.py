@@ -40,6 +40,13 @@ class Settings(BaseModel):
     upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     timezone: str = "Europe/Paris"
+    # How many reverse proxies in front of the app append to X-Forwarded-For (0: none, the
+    # connection's own address is the client's).
+    trusted_proxy_hops: int = Field(default=0, ge=0)
+    # Abuse limits of the public self-registration form, per client address and per email.
+    self_registration_per_address: int = Field(default=10, ge=1)
+    self_registration_per_email: int = Field(default=3, ge=1)
+    self_registration_window_minutes: int = Field(default=60, gt=0)
 
     @field_validator("cookie_key", "sendgrid_api_key", "smtp_password")
     @classmethod
