@@ -73,6 +73,17 @@ else:
     ]
     with reading() as db:
         organiser = accounts.is_organiser(db, professional_id=user_id)
+        me = accounts.get_professional(db, professional_id=user_id)
+    if me.is_coordinator or me.is_admin:
+        pages["Coordination"] = [
+            st.Page(
+                "app_pages/participants_import.py",
+                title="Importer les participants",
+                icon="📥",
+                url_path="import-participants",
+            ),
+            st.Page("app_pages/duplicates.py", title="Doublons", icon="👥", url_path="doublons"),
+        ]
     if organiser:
         pages["Organisateur"] = [
             st.Page(
