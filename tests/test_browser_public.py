@@ -11,7 +11,6 @@ from tests import test_browser_journey as journey
 from tests.test_browser_journey import (
     demo_ids,
     expect,
-    open_action_from_agenda,
     open_from_sidebar,
     search,
     sign_in,
@@ -45,15 +44,20 @@ def test_a_link_to_an_action_works_as_the_first_request_of_a_new_browser(server,
     ).to_be_visible()
 
 
+def open_action_by_its_link(page, action_id: int) -> None:
+    page.locator(f'a[href="action?id={action_id}"]').click()
+
+
 def test_a_visitor_self_registers_from_the_public_agenda(server, pages):
-    base_url, _ = server
+    base_url, database_url = server
     visitor = pages()
     visitor.goto(base_url)
     expect(visitor.get_by_role("heading", name="Agenda des actions du PLIE")).to_be_visible()
     expect(visitor.get_by_text(BUILDING_SITE, exact=True)).to_be_visible()
     wait_for_app(visitor)
+    action_id, _ = demo_ids(database_url)
 
-    open_action_from_agenda(visitor, BUILDING_SITE)
+    open_action_by_its_link(visitor, action_id)
     expect(visitor.get_by_role("heading", name=BUILDING_SITE)).to_be_visible()
     wait_for_app(visitor)
     visitor.get_by_role("link", name="S'inscrire comme candidat libre").click()
@@ -75,7 +79,7 @@ def test_a_visitor_self_registers_from_the_public_agenda(server, pages):
 def test_a_coordinator_imports_the_sample_after_a_dry_run_and_a_prescriber_finds_a_participant(
     server, pages
 ):
-    base_url, _ = server
+    base_url, database_url = server
     coordinator = pages()
     sign_in(coordinator, base_url, "coordinateur")
     open_from_sidebar(coordinator, "Importer les participants")
@@ -107,7 +111,7 @@ def test_a_coordinator_imports_the_sample_after_a_dry_run_and_a_prescriber_finds
     open_from_sidebar(prescriber, "Agenda")
     expect(prescriber.get_by_text(BUILDING_SITE, exact=True)).to_be_visible()
     wait_for_app(prescriber)
-    open_action_from_agenda(prescriber, BUILDING_SITE)
+    open_action_by_its_link(prescriber, demo_ids(database_url)[0])
     wait_for_app(prescriber)
     prescriber.get_by_test_id("stCheckbox").filter(has_text="Choisir cette session").first.locator(
         "label"

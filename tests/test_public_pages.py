@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from plie import db as plie_db
-from plie.models import OutboxEmail, Registration
+from plie.models import Candidate, OutboxEmail, Registration
 from plie.self_registration import RECEIVED
 from tests.ui_support import BUILDING_SITE, action_id, new_app, open_page, shows, use_fresh_database
 
@@ -76,7 +76,11 @@ def test_a_visitor_self_registers_and_receives_the_same_answer_as_anyone(app):
 
     assert [s.value for s in app.success] == [RECEIVED]
     with plie_db.reading() as db:
-        registration = db.exec(select(Registration).where(Registration.is_self_registered)).one()
+        registration = db.exec(
+            select(Registration)
+            .join(Candidate, Candidate.id == Registration.candidate_id)
+            .where(Candidate.last_name == "Essai-Libre")
+        ).one()
         email = db.exec(
             select(OutboxEmail).where(OutboxEmail.to_address == "ines.essai@exemple.fr")
         ).one()
