@@ -453,18 +453,17 @@ def apply_import(
     chosen = _check_mapping(mapping, table.columns)
     plan = _plan(db, table, chosen)
 
-    for row in plan.of(Outcome.CREATED):
-        values = row.values
-        candidate = Candidate(
-            **{name: values[name] for name in ("last_name", "first_name", "birth_date")},
-            **{name: values[name] for name in UPDATABLE_FIELDS},
-            last_name_key=search_key(values["last_name"]),
-            first_name_key=search_key(values["first_name"]),
+    created = [
+        Candidate(
+            **{name: row.values[name] for name in ("last_name", "first_name", "birth_date")},
+            **{name: row.values[name] for name in UPDATABLE_FIELDS},
+            last_name_key=search_key(row.values["last_name"]),
+            first_name_key=search_key(row.values["first_name"]),
             is_plie_participant=True,
         )
-        db.add(candidate)
-        db.flush()
-        row.candidate_id = candidate.id
+        for row in plan.of(Outcome.CREATED)
+    ]
+    db.add_all(created)
     for row in plan.of(Outcome.UPDATED):
         candidate = db.get(Candidate, row.candidate_id)
         for name, value in _changes(candidate, row.values).items():
