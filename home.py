@@ -43,6 +43,12 @@ user_id = app.user_id()
 public = [
     st.Page("app_pages/agenda.py", title="Agenda", icon="📅", url_path="agenda", default=True),
     st.Page("app_pages/action.py", title="Action", url_path="action", visibility="hidden"),
+    st.Page(
+        "app_pages/self_registration.py",
+        title="S'inscrire comme candidat libre",
+        url_path="candidat-libre",
+        visibility="hidden",
+    ),
 ]
 pages = {"Agenda": public}
 # Hidden once signed in, so that the page that signs in can send the person on.
@@ -77,7 +83,17 @@ if user_id is not None:
     ]
     with reading() as db:
         organiser = accounts.is_organiser(db, professional_id=user_id)
-        admin = accounts.get_professional(db, professional_id=user_id).is_admin
+        me = accounts.get_professional(db, professional_id=user_id)
+    if me.is_coordinator or me.is_admin:
+        pages["Coordination"] = [
+            st.Page(
+                "app_pages/participants_import.py",
+                title="Importer les participants",
+                icon="📥",
+                url_path="import-participants",
+            ),
+            st.Page("app_pages/duplicates.py", title="Doublons", icon="👥", url_path="doublons"),
+        ]
     if organiser:
         pages["Organisateur"] = [
             st.Page(
@@ -88,7 +104,7 @@ if user_id is not None:
             ),
         ]
 
-    if admin:
+    if me.is_admin:
         pages["Administration"] = [
             st.Page(
                 "app_pages/audit.py",

@@ -20,7 +20,7 @@ except NotFound as error:
 action = view.action
 st.title(action.title)
 st.caption(
-    f"Publié le {format_day_long(action.published_at.date())} | "
+    f"Publié le {format_day_long(today_in_paris(action.published_at))} | "
     f"TYPE : {action.action_type.label.upper()} | "
     f"ÉLIGIBILITÉ : {action.eligibility_scheme.label.upper()}"
 )
@@ -65,7 +65,14 @@ if view.employers:
     )
 
 if app.user_id() is None:
-    st.page_link(app.page("signin"), label="Se connecter en tant que prescripteur", icon="🔑")
+    if action.allows_self_registration:
+        st.page_link(
+            app.page("candidat-libre"),
+            label="S'inscrire comme candidat libre",
+            icon="✍️",
+            query_params={"id": action.id},
+        )
+    st.page_link(app.page("signin"), label="ou se connecter en tant que prescripteur", icon="🔑")
     st.stop()
 
 if st.button(

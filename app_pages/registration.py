@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from plie import queries, registrations
+from plie import queries, registrations, self_registration
 from plie.dates import format_date, format_datetime, today_in_paris
 from plie.db import reading, writing
 from plie.errors import DomainError
@@ -30,6 +30,12 @@ with st.expander("Informations du candidat"):
     st.write(f"Né·e le {format_date(candidate.birth_date)}")
     st.text(f"Téléphone : {candidate.phone or ''}\nEmail : {candidate.email or ''}")
     st.text(f"Adresse : {candidate.address or ''}")
+if registration.is_self_registered:
+    with reading() as db:
+        contact = self_registration.contact_of(db, registration_id=registration.id)
+    st.info("Inscription faite par le candidat lui-même (candidat libre).")
+    if contact is not None:
+        st.text(f"Coordonnées indiquées : {contact.phone or ''} · {contact.email}")
 
 st.markdown("**SESSIONS**")
 for session in view.sessions:

@@ -31,12 +31,14 @@ from plie.models import (
     Professional,
     Registration,
     RegistrationSession,
+    SelfRegistration,
     Session,
     Slot,
     StatusChange,
     Structure,
     Team,
 )
+from plie.self_registration import NOTICE_VERSION
 from plie.text import search_key
 
 log = logging.getLogger(__name__)
@@ -539,6 +541,80 @@ def load_demo_data(db: DbSession, *, today: date | None = None) -> bool:
                 by_organiser=people[organisers.get(key, "pilote")],
             )
             next_candidate += 1
+    _duplicates_and_self_registration(db, candidates, actions, people)
     db.commit()
     log.info("demo_loaded actions=%s candidates=%s", len(actions), len(candidates))
     return True
+
+
+def _duplicates_and_self_registration(db, candidates, actions, people) -> None:
+    """A person entered twice with a spelling slip, twins, and a "candidat libre".
+
+    The coordinator's "Doublons" page then proposes the first pair and leaves the twins apart;
+    the organisers of the digital workshop see one registration made by the candidate.
+    """
+    original = candidates[1]
+    slip = Candidate(
+        last_name="Benalli",
+        first_name=original.first_name,
+        last_name_key=search_key("Benalli"),
+        first_name_key=original.first_name_key,
+        birth_date=original.birth_date,
+        gender=original.gender,
+        phone="06 39 98 20 01",
+    )
+    twins_born = original.birth_date - timedelta(days=3650)
+    twins = [
+        Candidate(
+            last_name="Rousseau",
+            first_name=first,
+            last_name_key="rousseau",
+            first_name_key=search_key(first),
+            birth_date=twins_born,
+            gender=gender,
+            phone=phone,
+        )
+        for first, gender, phone in (
+            ("Léa", Gender.FEMALE, "06 39 98 20 02"),
+            ("Léo", Gender.MALE, "06 39 98 20 03"),
+        )
+    ]
+    db.add_all([slip, *twins])
+    db.flush()
+    _register(
+        db,
+        candidate=slip,
+        action=actions["jobreboost"],
+        session=actions["jobreboost"].sessions[0],
+        prescriber=people["referent-plie"],
+        status=RegistrationStatus.DRAFT,
+    )
+
+    session = actions["numerique"].sessions[0]
+    self_registered = Registration(
+        action_id=actions["numerique"].id,
+        candidate_id=twins[0].id,
+        status=RegistrationStatus.PENDING,
+        is_self_registered=True,
+    )
+    db.add(self_registered)
+    db.flush()
+    self_registered.submitted_at = self_registered.created_at
+    db.add(RegistrationSession(registration_id=self_registered.id, session_id=session.id))
+    db.add(
+        StatusChange(
+            registration_id=self_registered.id,
+            to_status=RegistrationStatus.PENDING,
+            comment="Inscription par le candidat lui-même (candidat libre)",
+        )
+    )
+    db.add(
+        SelfRegistration(
+            registration_id=self_registered.id,
+            email=f"lea.rousseau@{EMAIL_DOMAIN}",
+            phone="06 39 98 20 02",
+            consent_notice_version=NOTICE_VERSION,
+        )
+    )
+    session.places_taken += 1
+    db.add(session)

@@ -342,3 +342,79 @@ class AuditEntry(SQLModel, table=True):
     page: str = Field(default="", max_length=60)
     # A short technical note (a filter, a new state): never names, answers or free text.
     detail: str = Field(default="", max_length=300)
+
+
+class SelfRegistration(SQLModel, table=True):
+    """What a "candidat libre" typed to be reached, and when they accepted the data notice.
+
+    Kept beside the registration rather than on the candidate: a stranger's form never
+    overwrites what the PLIE already knows about a person.
+    """
+
+    __tablename__ = "self_registration"
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(
+        foreign_key="registration.id", unique=True, index=True, ondelete="CASCADE"
+    )
+    email: str = Field(max_length=254)
+    phone: str | None = Field(default=None, max_length=20)
+    consent_notice_version: str = Field(max_length=20)
+    consented_at: datetime = instant(default_factory=utc_now)
+
+
+class SelfRegistrationAttempt(SQLModel, table=True):
+    """One attempt at the public form, counted by the abuse limits of every app server.
+
+    The client address and the email are stored as keyed hashes only: enough to count, not
+    enough to know who tried.
+    """
+
+    __tablename__ = "self_registration_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = instant(default_factory=utc_now, index=True)
+    client_hash: str = Field(max_length=64, index=True)
+    email_hash: str = Field(max_length=64, index=True)
+
+
+class ImportColumnMapping(SQLModel, table=True):
+    """Which column of the follow-up software's export holds each field of a participant."""
+
+    __tablename__ = "import_column_mapping"
+
+    id: int | None = Field(default=None, primary_key=True)
+    field_name: str = Field(max_length=40, unique=True)
+    column_name: str = Field(max_length=200)
+    updated_by_id: int | None = Field(default=None, foreign_key="professional.id")
+    updated_at: datetime = instant(default_factory=utc_now)
+
+
+class ParticipantImport(SQLModel, table=True):
+    """One import of the PLIE's participants that was written: who, when, what it did."""
+
+    __tablename__ = "participant_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    by_id: int = Field(foreign_key="professional.id")
+    at: datetime = instant(default_factory=utc_now)
+    file_name: str = Field(max_length=255)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    errors: int = 0
+
+
+class CandidateMerge(SQLModel, table=True):
+    """A coordinator merged two records of the same person: the record kept, the one removed."""
+
+    __tablename__ = "candidate_merge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kept_candidate_id: int = Field(foreign_key="candidate.id", index=True)
+    # The removed record no longer exists: its id is kept for the record, without a key.
+    merged_candidate_id: int
+    registrations_moved: int = 0
+    by_id: int = Field(foreign_key="professional.id")
+    at: datetime = instant(default_factory=utc_now)

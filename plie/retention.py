@@ -6,6 +6,7 @@
 - Emails already sent, which quote candidates' names, are removed after
   `sent_email_retention_days`.
 - Audit entries are removed after `audit_retention_days` (a year by default).
+- Attempts at the public self-registration form are removed once older than the limits' window.
 
 `plan()` says what would be done without touching anything (the dry run); `apply()` does it
 in one transaction. The command `python -m plie.retention [--dry-run]` runs it, and the app
@@ -31,6 +32,8 @@ from plie.models import (
     OutboxEmail,
     Registration,
     RegistrationSession,
+    SelfRegistration,
+    SelfRegistrationAttempt,
     Session,
     StatusChange,
     utc_now,
@@ -137,6 +140,12 @@ def anonymise_candidates(db: DbSession, candidate_ids: list[int], *, now: dateti
         .where(StatusChange.registration_id.in_(registration_ids))
         .values(comment="")
     )
+    # What a "candidat libre" typed to be reached.
+    db.exec(
+        update(SelfRegistration)
+        .where(SelfRegistration.registration_id.in_(registration_ids))
+        .values(email="", phone=None)
+    )
     for erase in CANDIDATE_ERASERS:
         erase(db, candidate_ids)
 
@@ -153,6 +162,13 @@ def apply(db: DbSession, settings: Settings, *, now: datetime | None = None) -> 
         )
     )
     audit.purge(db, keep_days=settings.audit_retention_days, now=done.now)
+    # The abuse limits only look back one window: older attempts serve nothing.
+    db.exec(
+        delete(SelfRegistrationAttempt).where(
+            SelfRegistrationAttempt.at
+            < done.now - timedelta(minutes=2 * settings.self_registration_window_minutes)
+        )
+    )
     if not done.is_empty:
         audit.record(
             db,

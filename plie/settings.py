@@ -46,6 +46,13 @@ class Settings(BaseModel):
     document_retention_days: int = Field(default=365, ge=0)
     sent_email_retention_days: int = Field(default=90, ge=1)
     housekeeping_interval_hours: float = Field(default=24.0, gt=0)
+    # How many reverse proxies in front of the app append to X-Forwarded-For (0: none, the
+    # connection's own address is the client's).
+    trusted_proxy_hops: int = Field(default=0, ge=0)
+    # Abuse limits of the public self-registration form, per client address and per email.
+    self_registration_per_address: int = Field(default=10, ge=1)
+    self_registration_per_email: int = Field(default=3, ge=1)
+    self_registration_window_minutes: int = Field(default=60, gt=0)
 
     @field_validator("cookie_key", "sendgrid_api_key", "smtp_password")
     @classmethod

@@ -46,13 +46,17 @@ def an_action(
     published: bool = True,
     pilot: Professional | None = None,
     action_type: ActionType = ActionType.WORKSHOP,
+    **details,
 ) -> Action:
     today = today_in_paris()
     start = today - timedelta(days=5) if published else today + timedelta(days=5)
     action = Action(
-        title="Atelier CV",
+        **{
+            "title": "Atelier CV",
+            "eligibility_scheme": EligibilityScheme.NONE,
+            **details,
+        },
         action_type=action_type,
-        eligibility_scheme=EligibilityScheme.NONE,
         publication_start=start,
         publication_end=today + timedelta(days=60),
         auto_validate=auto_validate,

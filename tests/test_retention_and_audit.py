@@ -7,7 +7,16 @@ from sqlmodel import select
 
 from plie import audit, retention
 from plie.enums import AuditEvent, Gender, OutboxStatus, RegistrationStatus
-from plie.models import AuditEntry, Candidate, OutboxEmail, Registration, StatusChange, utc_now
+from plie.models import (
+    AuditEntry,
+    Candidate,
+    OutboxEmail,
+    Registration,
+    SelfRegistration,
+    SelfRegistrationAttempt,
+    StatusChange,
+    utc_now,
+)
 from plie.registrations import save_registration
 from plie.settings import Settings
 from tests.builders import a_candidate, a_professional, an_action
@@ -226,3 +235,25 @@ def test_the_command_dry_run_lists_and_changes_nothing(db, engine, prescriber, m
     assert "1 candidat(s) à anonymiser" in capsys.readouterr().out
     db.expire_all()
     assert db.get(Candidate, idle.id).anonymised_at is not None
+
+
+def test_anonymising_erases_what_a_candidat_libre_typed_and_old_form_attempts(db, prescriber):
+    idle = a_candidate(db, last_name="Libre")
+    registration = register(db, an_action(db), prescriber, idle)
+    db.add(
+        SelfRegistration(
+            registration_id=registration.id,
+            email="libre@test.example",
+            phone="06 11 22 33 44",
+            consent_notice_version="1",
+        )
+    )
+    db.add(SelfRegistrationAttempt(client_hash="a" * 64, email_hash="b" * 64))
+    db.commit()
+
+    retention.apply(db, SETTINGS, now=utc_now() + LATER)
+    db.commit()
+    db.expire_all()
+    typed = db.exec(select(SelfRegistration)).one()
+    assert (typed.email, typed.phone) == ("", None)
+    assert db.exec(select(SelfRegistrationAttempt)).all() == []

@@ -1,0 +1,126 @@
+"""In headless Chromium: a visitor self-registers from the agenda; a coordinator imports."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from plie.self_registration import CONSENT_LABEL, RECEIVED
+from tests import test_browser_journey as journey
+from tests.test_browser_journey import (
+    demo_ids,
+    expect,
+    open_from_sidebar,
+    search,
+    sign_in,
+    type_french_date,
+    wait_for_app,
+)
+from tests.ui_support import BUILDING_SITE
+
+pytestmark = pytest.mark.browser
+# The journey's fixtures: a server of our own on a fresh demo database, Chromium, new contexts.
+server, browser, pages = journey.server, journey.browser, journey.pages
+SAMPLE = Path(__file__).parent / "data" / "participants-export.csv"
+
+
+def test_a_link_to_an_action_works_as_the_first_request_of_a_new_browser(server, pages):
+    base_url, database_url = server
+    # Someone else's visit loads the demo; the visitor's browser has never seen the app.
+    first_visit = pages()
+    first_visit.goto(base_url)
+    expect(first_visit.get_by_role("heading", name="Agenda des actions du PLIE")).to_be_visible()
+    action_id, _ = demo_ids(database_url)
+    visitor = pages()
+
+    visitor.goto(f"{base_url}/action?id={action_id}")
+
+    expect(visitor.get_by_role("heading", name=BUILDING_SITE)).to_be_visible()
+    expect(visitor.get_by_text("Places restantes :").first).to_be_visible()
+    expect(visitor.get_by_role("link", name="S'inscrire comme candidat libre")).to_be_visible()
+    expect(
+        visitor.get_by_role("link", name="ou se connecter en tant que prescripteur")
+    ).to_be_visible()
+
+
+def open_action_by_its_link(page, action_id: int) -> None:
+    page.locator(f'a[href="action?id={action_id}"]').click()
+
+
+def test_a_visitor_self_registers_from_the_public_agenda(server, pages):
+    base_url, database_url = server
+    visitor = pages()
+    visitor.goto(base_url)
+    expect(visitor.get_by_role("heading", name="Agenda des actions du PLIE")).to_be_visible()
+    expect(visitor.get_by_text(BUILDING_SITE, exact=True)).to_be_visible()
+    wait_for_app(visitor)
+    action_id, _ = demo_ids(database_url)
+
+    open_action_by_its_link(visitor, action_id)
+    expect(visitor.get_by_role("heading", name=BUILDING_SITE)).to_be_visible()
+    wait_for_app(visitor)
+    visitor.get_by_role("link", name="S'inscrire comme candidat libre").click()
+    expect(visitor.get_by_role("heading", name="S'inscrire comme candidat libre")).to_be_visible()
+    wait_for_app(visitor)
+
+    form = visitor.get_by_test_id("stForm").first
+    form.get_by_label("Nom *", exact=True).fill("Essai-Libre")
+    form.get_by_label("Prénom *", exact=True).fill("Inès")
+    type_french_date(form, "Date de naissance *", date(1994, 2, 3))
+    form.get_by_label("Téléphone *").fill("06 39 98 44 02")
+    form.get_by_label("Email *").fill("INES.LIBRE@EXEMPLE.FR")
+    form.get_by_test_id("stCheckbox").filter(has_text=CONSENT_LABEL).locator("label").click()
+    form.get_by_role("button", name="Envoyer ma demande d'inscription").click()
+
+    expect(visitor.get_by_text(RECEIVED)).to_be_visible()
+
+
+def test_a_coordinator_imports_the_sample_after_a_dry_run_and_a_prescriber_finds_a_participant(
+    server, pages
+):
+    base_url, database_url = server
+    coordinator = pages()
+    sign_in(coordinator, base_url, "coordinateur")
+    open_from_sidebar(coordinator, "Importer les participants")
+    expect(
+        coordinator.get_by_role("heading", name="Importer les participants du PLIE")
+    ).to_be_visible()
+
+    coordinator.locator("input[type=file]").set_input_files(str(SAMPLE))
+    expect(coordinator.get_by_text("14 ligne(s) de participants")).to_be_visible()
+    wait_for_app(coordinator)
+    coordinator.get_by_role("button", name="Vérifier le fichier (essai à blanc)").click()
+    expect(coordinator.get_by_text("Ligne 11 : Le champ « Nom » est obligatoire.")).to_be_visible()
+    expect(
+        coordinator.get_by_text(
+            "Ligne 7 : La même personne figure déjà ligne 6 du fichier : "
+            "cette ligne n'est pas importée."
+        )
+    ).to_be_visible()
+    created = coordinator.get_by_test_id("stMetric").filter(has_text="À créer")
+    expect(created).to_contain_text("8")
+    wait_for_app(coordinator)
+    coordinator.get_by_role("button", name="Importer les participants").click()
+    expect(
+        coordinator.get_by_text(re.compile(r"^Import terminé : 8 participant\(s\) créé\(s\)"))
+    ).to_be_visible()
+
+    prescriber = pages()
+    sign_in(prescriber, base_url, "france-travail")
+    open_from_sidebar(prescriber, "Agenda")
+    expect(prescriber.get_by_text(BUILDING_SITE, exact=True)).to_be_visible()
+    wait_for_app(prescriber)
+    open_action_by_its_link(prescriber, demo_ids(database_url)[0])
+    wait_for_app(prescriber)
+    prescriber.get_by_test_id("stCheckbox").filter(has_text="Choisir cette session").first.locator(
+        "label"
+    ).click()
+    prescriber.get_by_role(
+        "button", name="Inscrire un nouveau candidat aux sessions cochées"
+    ).click()
+    expect(prescriber.get_by_text("NOUVEAU CANDIDAT", exact=True)).to_be_visible()
+    search(prescriber, "dup", "jea", date(1985, 4, 3))
+    expect(
+        prescriber.get_by_role("button", name="Choisir DUPONT-MARTIN Jean-Pierre")
+    ).to_be_visible()

@@ -1,0 +1,108 @@
+"""Page tests of what a visitor sees without signing in: the agenda and self-registration."""
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from plie import db as plie_db
+from plie.models import Candidate, OutboxEmail, Registration
+from plie.self_registration import RECEIVED
+from tests.ui_support import BUILDING_SITE, action_id, new_app, open_page, shows, use_fresh_database
+
+NUMERIQUE = "Atelier Numériqu'Emploi"
+
+
+@pytest.fixture
+def app(monkeypatch, tmp_path):
+    use_fresh_database(monkeypatch, tmp_path)
+    return new_app()
+
+
+def test_the_agenda_shows_categories_in_the_sites_order(app):
+    headings = [s.value for s in app.subheader]
+
+    assert headings[:3] == ["ATELIERS", "FORMATIONS ET ORIENTATION", "RECRUTEMENTS"]
+    assert "POUR LES PARTENAIRES DU PLIE" in headings
+
+
+def test_filtering_the_agenda_by_commune_then_tout_l_agenda(app):
+    app.selectbox(key="filter_commune").set_value("Fontaine").run()
+
+    assert [s.value for s in app.subheader] == ["FORMATIONS ET ORIENTATION"]
+    assert not shows(app, f"**{BUILDING_SITE}**")
+
+    app.button(key="show_everything_button").click().run()
+
+    assert app.selectbox(key="filter_commune").value is None
+    assert shows(app, f"**{BUILDING_SITE}**")
+
+
+def test_the_action_page_offers_self_registration_and_prescriber_sign_in(app):
+    open_page(app, "action", id=action_id(BUILDING_SITE))
+
+    links = [link.label for link in app.get("page_link")]
+    assert "S'inscrire comme candidat libre" in links
+    assert "ou se connecter en tant que prescripteur" in links
+
+
+def fill_self_registration(app, **changes):
+    values = {
+        "last_name": "Essai-Libre",
+        "first_name": "Inès",
+        "birth_date": date(1994, 2, 3),
+        "phone": "+33 6 39 98 44 01",
+        "email": "INES.ESSAI@EXEMPLE.FR",
+        "consent": True,
+        **changes,
+    }
+    app.text_input(key="self_last_name").input(values["last_name"])
+    app.text_input(key="self_first_name").input(values["first_name"])
+    app.date_input(key="self_birth_date").set_value(values["birth_date"])
+    app.text_input(key="self_phone").input(values["phone"])
+    app.text_input(key="self_email").input(values["email"])
+    if values["consent"]:
+        app.checkbox(key="self_consent").check()
+    next(b for b in app.button if b.label == "Envoyer ma demande d'inscription").click()
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_a_visitor_self_registers_and_receives_the_same_answer_as_anyone(app):
+    open_page(app, "self_registration", id=action_id(BUILDING_SITE))
+
+    fill_self_registration(app)
+
+    assert [s.value for s in app.success] == [RECEIVED]
+    with plie_db.reading() as db:
+        registration = db.exec(
+            select(Registration)
+            .join(Candidate, Candidate.id == Registration.candidate_id)
+            .where(Candidate.last_name == "Essai-Libre")
+        ).one()
+        email = db.exec(
+            select(OutboxEmail).where(OutboxEmail.to_address == "ines.essai@exemple.fr")
+        ).one()
+    assert registration.prescriber_id is None
+    assert email.subject == f"Votre demande d'inscription : {BUILDING_SITE}"
+
+
+def test_without_accepting_the_notice_nothing_is_sent_and_the_form_keeps_what_was_typed(app):
+    open_page(app, "self_registration", id=action_id(BUILDING_SITE))
+
+    fill_self_registration(app, consent=False)
+
+    assert [e.value for e in app.error] == [
+        "Pour vous inscrire, cochez la case qui indique que vous acceptez l'utilisation de vos "
+        "données."
+    ] * 2
+    assert app.text_input(key="self_last_name").value == "Essai-Libre"
+    assert app.text_input(key="self_email").value == "INES.ESSAI@EXEMPLE.FR"
+
+
+def test_an_action_closed_to_self_registration_says_so(app):
+    open_page(app, "self_registration", id=action_id("Jobreboost 100 chances 100 emplois"))
+
+    assert shows(app, "Cette action n'accepte pas d'inscription directe")
+    assert not [b for b in app.button if b.label == "Envoyer ma demande d'inscription"]
