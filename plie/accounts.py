@@ -1,13 +1,16 @@
 """Professionals: local accounts of the demo and of a first admin, and their profile."""
 
 import logging
+from functools import lru_cache
 
 import bcrypt
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
+from plie import throttle
 from plie.errors import InvalidInput, NotAllowed, NotFound
 from plie.models import ActionMember, Professional, Structure, Team
+from plie.settings import Settings, get_settings
 from plie.validation import FieldError, clean_phone
 
 log = logging.getLogger(__name__)
@@ -26,26 +29,40 @@ PHONE_FROM_PROCONNECT = (
     "Votre téléphone vient de ProConnect : modifiez-le sur ProConnect, il sera repris à votre "
     "prochaine connexion."
 )
-# Compared against when the email is unknown, so that a wrong email takes as long as a wrong
-# password and does not tell who has an account.
-_UNKNOWN_HASH = bcrypt.hashpw(b"no account", bcrypt.gensalt(rounds=8))
+
+
+@lru_cache(maxsize=1)
+def _unknown_hash() -> bytes:
+    """Compared against when the email is unknown, so that a wrong email takes as long as a
+    wrong password (same cost as the stored hashes) and does not tell who has an account."""
+    return bcrypt.hashpw(b"no account", bcrypt.gensalt(rounds=12))
 
 
 def authenticate_local(
-    db: DbSession, *, email: str, password: str, proconnect_enabled: bool
+    db: DbSession,
+    *,
+    email: str,
+    password: str,
+    proconnect_enabled: bool,
+    client: str = "local",
+    settings: Settings | None = None,
 ) -> Professional:
     """The professional whose local password this is, if local sign-in is open to them.
 
     Once ProConnect is configured, only admins (a first admin must get in) and the
-    professionals an admin allows may use a local password.
+    professionals an admin allows may use a local password. Failed attempts are counted per
+    email and per client address (plie.throttle): past the limit, nothing is checked.
     """
+    settings = settings or get_settings()
+    throttle.check_sign_in_allowed(db, email=email, client=client, settings=settings)
     professional = professional_by_email(db, email=email or "")
     stored = (
         professional.password_hash.encode() if professional and professional.password_hash else None
     )
-    matches = bcrypt.checkpw((password or "").encode(), stored or _UNKNOWN_HASH)
+    matches = bcrypt.checkpw((password or "").encode(), stored or _unknown_hash())
     if professional is None or stored is None or not matches:
         log.info("local_sign_in_refused reason=credentials")
+        throttle.record_failed_sign_in(db, email=email, client=client, settings=settings)
         raise NotAllowed(WRONG_CREDENTIALS)
     if not may_sign_in_locally(professional, proconnect_enabled=proconnect_enabled):
         log.info("local_sign_in_refused professional=%s reason=proconnect", professional.id)

@@ -418,3 +418,14 @@ class CandidateMerge(SQLModel, table=True):
     registrations_moved: int = 0
     by_id: int = Field(foreign_key="professional.id")
     at: datetime = instant(default_factory=utc_now)
+
+
+class SignInAttempt(SQLModel, table=True):
+    """A failed local sign-in, counted by the limits of every app server (hashes only)."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = instant(default_factory=utc_now, index=True)
+    client_hash: str = Field(max_length=64, index=True)
+    email_hash: str = Field(max_length=64, index=True)

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, delete, func, update
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from plie import audit
+from plie import audit, throttle
 from plie.db import get_engine, reading, writing
 from plie.enums import AuditEvent, OutboxStatus
 from plie.models import (
@@ -162,6 +162,7 @@ def apply(db: DbSession, settings: Settings, *, now: datetime | None = None) -> 
         )
     )
     audit.purge(db, keep_days=settings.audit_retention_days, now=done.now)
+    throttle.forget_old_attempts(db, settings=settings, now=done.now)
     # The abuse limits only look back one window: older attempts serve nothing.
     db.exec(
         delete(SelfRegistrationAttempt).where(

@@ -8,7 +8,6 @@ follows.
 """
 
 import hashlib
-import hmac
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from plie.notifications import queue_email
 from plie.places import take_session_place
 from plie.settings import get_settings
 from plie.text import search_key
+from plie.throttle import keyed_hash
 from plie.validation import FieldError, clean_birth_date, clean_email, clean_name, clean_phone
 
 log = logging.getLogger(__name__)
@@ -94,11 +94,6 @@ def client_address(*, remote_ip: str | None, forwarded_for: str | None, trusted_
     if trusted_hops > 0 and hops:
         return hops[-trusted_hops] if len(hops) >= trusted_hops else hops[0]
     return remote_ip or "local"
-
-
-def _keyed_hash(value: str) -> str:
-    key = get_settings().cookie_key.encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
 def _validated(data: SelfRegistrationInput) -> dict:
@@ -221,7 +216,7 @@ def register_self(
 
     settings = get_settings()
     since = now() - timedelta(minutes=settings.self_registration_window_minutes)
-    client_hash, email_hash = _keyed_hash(f"client:{client}"), _keyed_hash(values["email"])
+    client_hash, email_hash = keyed_hash(f"client:{client}"), keyed_hash(values["email"])
     column = SelfRegistrationAttempt.client_hash
     if _count_recent(db, column, client_hash, since) >= settings.self_registration_per_address:
         log.warning("self_registration_refused reason=address_limit action=%s", action_id)

@@ -53,6 +53,10 @@ class Settings(BaseModel):
     self_registration_per_address: int = Field(default=10, ge=1)
     self_registration_per_email: int = Field(default=3, ge=1)
     self_registration_window_minutes: int = Field(default=60, gt=0)
+    # Failed local sign-ins allowed per email and per client address in the window.
+    sign_in_failures_per_email: int = Field(default=5, ge=1)
+    sign_in_failures_per_address: int = Field(default=20, ge=1)
+    sign_in_window_minutes: int = Field(default=15, gt=0)
 
     @field_validator("cookie_key", "sendgrid_api_key", "smtp_password")
     @classmethod

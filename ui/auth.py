@@ -16,6 +16,7 @@ from plie import accounts, proconnect, sessions
 from plie.db import reading, writing
 from plie.errors import DomainError
 from plie.models import Professional
+from plie.self_registration import client_address
 from plie.settings import SettingsError, get_settings
 from ui import cookies
 
@@ -127,9 +128,20 @@ def _restore_local_session(*, proconnect_enabled: bool) -> None:
 
 def sign_in_locally(email: str, password: str) -> None:
     """Check a local password (plie.accounts raises the French refusal) and keep the session."""
-    with reading() as db:
+    settings = get_settings()
+    client = client_address(
+        remote_ip=st.context.ip_address,
+        forwarded_for=st.context.headers.get("X-Forwarded-For"),
+        trusted_hops=settings.trusted_proxy_hops,
+    )
+    with writing() as db:
         professional = accounts.authenticate_local(
-            db, email=email, password=password, proconnect_enabled=proconnect_config() is not None
+            db,
+            email=email,
+            password=password,
+            proconnect_enabled=proconnect_config() is not None,
+            client=client,
+            settings=settings,
         )
         now = datetime.now(UTC)
         _remember(professional, kind="local", authenticated_at=now.replace(microsecond=0))
