@@ -7,6 +7,7 @@ import streamlit as st
 from plie import accounts, mailer
 from plie.db import get_engine, reading, writing
 from plie.demo import load_demo_data
+from plie.permissions import may_see_statistics
 from plie.settings import get_settings
 from ui import app, auth
 
@@ -67,6 +68,7 @@ else:
     ]
     with reading() as db:
         organiser = accounts.is_organiser(db, professional_id=user_id)
+        coordinator = may_see_statistics(accounts.get_professional(db, professional_id=user_id))
     if organiser:
         pages["Organisateur"] = [
             st.Page(
@@ -74,6 +76,15 @@ else:
                 title="Inscriptions de l'action",
                 url_path="inscriptions",
                 visibility="hidden",
+            ),
+        ]
+    if coordinator:
+        pages["Coordination"] = [
+            st.Page(
+                "app_pages/statistics.py",
+                title="Statistiques FSE+",
+                icon="📊",
+                url_path="statistiques",
             ),
         ]
 

@@ -198,3 +198,20 @@ STRUCTURE_KIND_LABELS = {
     StructureKind.EMPLOYMENT_AGENCY: "Agence d'emploi",
     StructureKind.OTHER: "Autre",
 }
+
+
+class PeriodBasis(StrEnum):
+    """Which date of a registration the statistics' period is compared with."""
+
+    SESSION = "session"
+    REGISTRATION = "registration"
+
+    @property
+    def label(self) -> str:
+        return PERIOD_BASIS_LABELS[self]
+
+
+PERIOD_BASIS_LABELS = {
+    PeriodBasis.SESSION: "Date de session",
+    PeriodBasis.REGISTRATION: "Date d'inscription",
+}

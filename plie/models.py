@@ -316,3 +316,19 @@ class OutboxEmail(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=1000)
     transport: str | None = Field(default=None, max_length=20)
     provider_message_id: str | None = Field(default=None, max_length=200)
+
+
+class StatisticsExport(SQLModel, table=True):
+    """One export of the statistics workbook, which holds personal data: who, when, which filters.
+
+    The filters are stored as the ids and dates chosen, never as names of people.
+    """
+
+    __tablename__ = "statistics_export"
+
+    id: int | None = Field(default=None, primary_key=True)
+    professional_id: int = Field(foreign_key="professional.id", index=True)
+    exported_at: datetime = instant(default_factory=utc_now, index=True)
+    filters: str = Field(max_length=4000)
+    registrations: int = Field(default=0, ge=0)
+    candidates: int = Field(default=0, ge=0)
