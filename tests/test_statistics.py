@@ -1,6 +1,5 @@
 """The statistics' figures, computed from a small data set whose every number is counted by hand."""
 
-from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -27,61 +26,14 @@ from plie.statistics import (
     is_under_26,
     is_young_or_senior,
 )
-from tests.builders import a_professional
-from tests.stat_builders import a_person, a_registration, an_action_on
+from tests.stat_builders import YEAR_2025, HandData, a_person, a_registration, build_hand_data
 
 S = RegistrationStatus
-F, M = Gender.FEMALE, Gender.MALE
-YEAR_2025 = {"start": date(2025, 1, 1), "end": date(2025, 12, 31)}
-
-
-@dataclass
-class HandData:
-    workshop: object
-    training: object
-    former: object
-    north: object
-    south: object
 
 
 @pytest.fixture
 def hand_data(db) -> HandData:
-    """Six candidates, seven registrations in 2025, plus a draft and one in 2024.
-
-    Entry = first session: the workshop on 1 March 2025 (and 1 September 2025), the training on
-    15 June 2025. Ages at entry: Alice 18 on her birthday, Bruno (born 29 February) 25,
-    Chloé 55, David 29 on the eve of his 30th birthday, Emma 17, Farid 31 on his birthday.
-    """
-    north, south = a_professional(db), a_professional(db)
-    workshop, (march, september) = an_action_on(db, "Atelier A", date(2025, 3, 1), date(2025, 9, 1))
-    training, (june,) = an_action_on(
-        db,
-        "Formation B",
-        date(2025, 6, 15),
-        action_type=ActionType.TRAINING,
-        scheme=EligibilityScheme.FSE,
-    )
-    former, (december,) = an_action_on(db, "Ancienne action", date(2024, 12, 10))
-
-    alice = a_person(db, "Alice", born=date(2007, 3, 1), qpv=True, level="2")
-    bruno = a_person(db, "Bruno", born=date(2000, 2, 29), gender=M, level="4")
-    chloe = a_person(db, "Chloé", born=date(1970, 3, 2), qpv=None, level="6")
-    david = a_person(db, "David", born=date(1995, 6, 16), gender=None, level=None)
-    emma = a_person(db, "Emma", born=date(2008, 1, 10), qpv=True, level="1")
-    farid = a_person(db, "Farid", born=date(1994, 9, 1), gender=M, level="7")
-    gina = a_person(db, "Gina", born=date(1990, 1, 1))
-    hugo = a_person(db, "Hugo", born=date(1990, 1, 1), gender=M)
-
-    a_registration(db, alice, workshop, [march], prescriber=north)
-    a_registration(db, bruno, workshop, [march], prescriber=north)
-    a_registration(db, bruno, training, [june], status=S.REFUSED_BY_COMMISSION, prescriber=south)
-    a_registration(db, chloe, training, [june], status=S.PENDING, prescriber=south)
-    a_registration(db, david, training, [june], prescriber=south)
-    a_registration(db, emma, workshop, [march, september], prescriber=north)
-    a_registration(db, farid, workshop, [september], status=S.DEFERRED, prescriber=north)
-    a_registration(db, gina, workshop, [march], status=S.DRAFT, prescriber=north)
-    a_registration(db, hugo, former, [december], prescriber=north)
-    return HandData(workshop, training, former, north, south)
+    return build_hand_data(db)
 
 
 def figures(db, **chosen):
@@ -258,7 +210,7 @@ def test_eligibility_answers_plug_in_through_one_function(db, hand_data, monkeyp
 
 def test_period_by_registration_date_takes_paris_days(db, hand_data):
     late = a_person(db, "Isabelle", born=date(1990, 1, 1))
-    early = a_person(db, "Jules", born=date(1990, 1, 1), gender=M)
+    early = a_person(db, "Jules", born=date(1990, 1, 1), gender=Gender.MALE)
     a_registration(
         db, late, hand_data.former, [], sent_at=paris_instant(date(2024, 12, 31), 23, 30)
     )
