@@ -34,6 +34,18 @@ def clean_text(value: str) -> str:
     return ILLEGAL_CHARACTERS.sub("", value)[:MAX_CELL_TEXT]
 
 
+class _CleanedText(dict):
+    """clean_text for the labels that come back on every row, computed once each."""
+
+    def __missing__(self, value: str) -> tuple[str, bool, int]:
+        text = clean_text(value)
+        width = max(len(part) for part in text.split("\n")) if "\n" in text else len(text)
+        entry = (text, is_formula_like(text), width)
+        if len(self) < 20_000:
+            self[value] = entry
+        return entry
+
+
 def is_formula_like(text: str) -> bool:
     return text.startswith(FORMULA_TRIGGERS)
 
@@ -87,6 +99,7 @@ class Sheet:
         self.widths: dict[int, int] = {}
         self.fixed: dict[int, int] = {}
         self.header_row: int | None = None
+        self.texts = _CleanedText()
         self.columns = 0
 
     def title(self, text: str) -> None:
@@ -116,14 +129,22 @@ class Sheet:
         self._write(values, None, fit=True)
 
     def _write(self, values, base_format, *, fit: bool) -> None:
+        widths = self.widths
         for index, value in enumerate(values):
             width = self._cell(index, value, base_format)
-            if fit:
-                self._measure(index, width)
+            if fit and width > widths.get(index, 0):
+                widths[index] = width
         self.row += 1
 
     def _cell(self, column: int, value, base_format) -> int:
         write, row = self.worksheet, self.row
+        if type(value) is str:
+            text, formula_like, width = self.texts[value]
+            if formula_like:
+                write.write_string(row, column, text, self.formats["quoted"])
+            else:
+                write.write_string(row, column, text, base_format)
+            return width
         if value is None:
             return 0
         if isinstance(value, bool):
@@ -140,12 +161,7 @@ class Sheet:
                 row, column, datetime(value.year, value.month, value.day), self.formats["date"]
             )
             return 10
-        text = clean_text(str(value))
-        if is_formula_like(text):
-            write.write_string(row, column, text, self.formats["quoted"])
-        else:
-            write.write_string(row, column, text, base_format)
-        return max((len(part) for part in text.split("\n")), default=0)
+        return self._cell(column, str(value), base_format)
 
     def _measure(self, column: int, width: int) -> None:
         if width > self.widths.get(column, 0):
