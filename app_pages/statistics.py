@@ -77,13 +77,19 @@ with app.attempt():
 if filters is None:
     st.stop()
 
-with reading() as db:
-    board = statistics_dashboard.dashboard(db, by=user_id, filters=filters)
 
-figures = st.columns(3)
-figures[0].metric("Inscriptions retenues", board.registrations)
-figures[1].metric("Candidats distincts", board.candidates)
-figures[2].metric("Inscriptions validées", board.validated)
+@st.cache_data(ttl=120, show_spinner="Calcul des statistiques…")
+def cached_dashboard(by: int, chosen: statistics.StatisticsFilters):
+    with reading() as db:
+        return statistics_dashboard.dashboard(db, by=by, filters=chosen)
+
+
+board = cached_dashboard(user_id, filters)
+
+tiles = st.columns(3)
+tiles[0].metric("Inscriptions retenues", board.registrations)
+tiles[1].metric("Candidats distincts", board.candidates)
+tiles[2].metric("Inscriptions validées", board.validated)
 
 left, right = st.columns(2)
 left.subheader("Inscriptions par semaine")

@@ -13,7 +13,6 @@ Prints a Markdown table. Run it twice with different N to see that memory does n
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -145,7 +144,7 @@ def measure(url: str, run: str, output: str) -> dict:
 
     engine = make_engine(url)
     filters = check_filters(start=START, end=END)
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    baseline = memory_mb("VmRSS")
     began = time.perf_counter()
     with writing(engine) as db:
         if run == "export":
@@ -154,9 +153,20 @@ def measure(url: str, run: str, output: str) -> dict:
         else:
             written = bare_write(db, run, _selection(filters), output, len(PARTICIPANT_COLUMNS))
     seconds = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": seconds, "peak_mb": peak / 1024, "growth_mb": (peak - baseline) / 1024,
-            "rows": written}  # fmt: skip
+    peak = memory_mb("VmHWM")
+    return {"seconds": seconds, "peak_mb": peak, "growth_mb": peak - baseline, "rows": written}
+
+
+def memory_mb(field: str) -> float:
+    """This process's resident memory (VmRSS) or its peak (VmHWM), from /proc.
+
+    Not getrusage's ru_maxrss: on Linux it keeps the parent's peak across fork and exec, so
+    every run would show the peak of the process that built the database.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"{field} not found in /proc/self/status")
 
 
 def bare_write(db, run: str, query, output: str, width: int) -> int:

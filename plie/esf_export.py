@@ -194,7 +194,12 @@ def _synthesis(sheet: Sheet, tally: Tally, period: str) -> None:
     sheet.line("Candidats distincts", tally.total_candidates, bold=True)
     sheet.blank()
     sheet.header(
-        [Column("Rubrique"), Column("Modalité"), Column("Inscriptions"), Column("Candidats")]
+        [
+            Column("Rubrique"),
+            Column("Modalité"),
+            Column("Inscriptions"),
+            Column("Candidats distincts"),
+        ]
     )
     for row in tally.synthesis_rows():
         sheet.append(row)

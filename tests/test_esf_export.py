@@ -55,7 +55,7 @@ def test_the_workbook_has_its_five_sheets_in_order(db, hand_data, coordinator):
 
 def test_synthesis_sheet_shows_the_hand_counted_figures(db, hand_data, coordinator):
     sheet = export(db, coordinator)["Synthèse"]
-    rows = {(r["Rubrique"], r["Modalité"]): (r["Inscriptions"], r["Candidats"]) for r in
+    rows = {(r["Rubrique"], r["Modalité"]): (r["Inscriptions"], r["Candidats distincts"]) for r in
             table(sheet, "Rubrique")}  # fmt: skip
 
     assert rows[("Etat de l'inscription", "Validé")] == (4, 4)
