@@ -14,7 +14,7 @@ from sqlmodel import Session as DbSession
 from sqlmodel import select
 
 from plie.accounts import get_professional
-from plie.dates import now
+from plie.dates import format_datetime, now
 from plie.enums import GENDER_LABELS
 from plie.figures import NON_BINARY_NOTE, Tally
 from plie.models import Professional, StatisticsExport
@@ -352,7 +352,7 @@ def export_register(db: DbSession, *, by: int, limit: int = 50) -> list[dict]:
     ).all()
     return [
         {
-            "Date": export.exported_at,
+            "Date": format_datetime(export.exported_at),
             "Par": professional.display_name,
             "Inscriptions": export.registrations,
             "Candidats": export.candidates,
