@@ -12,6 +12,7 @@ from plie.errors import NotAllowed
 from plie.esf_export import ELIGIBILITY_COLUMN, SHEETS, export_register, export_workbook
 from plie.models import StatisticsExport
 from plie.statistics import UNAVAILABLE, check_filters
+from plie.workbook import clean_text
 from tests.builders import a_professional
 from tests.stat_builders import (
     YEAR_2025,
@@ -121,7 +122,7 @@ def test_text_beginning_like_a_formula_stays_text(db, coordinator):
 
 def test_characters_excel_refuses_are_removed(db, coordinator):
     action, sessions = an_action_on(db, "Atelier\x0b bis\ufffe", date(2025, 5, 5))
-    person = a_person(db, "Du\x00pont\x1f", born=date(1990, 1, 1), viesion_id="VIE\x07001")
+    person = a_person(db, "Du\x01pont\x1f", born=date(1990, 1, 1), viesion_id="VIE\x07001")
     a_registration(db, person, action, sessions)
 
     row = table(export(db, coordinator)["Participants"], "N° Viesion")[0]
@@ -193,3 +194,8 @@ def test_progress_is_reported_up_to_the_end(db, hand_data, coordinator):
         progress=seen.append,
     )
     assert seen[-1] == 1.0
+
+
+def test_nul_and_lone_surrogates_are_removed_too():
+    # PostgreSQL stores neither, but an import or another database might hand them over.
+    assert clean_text("A\x00B\ud800C\uffffD") == "ABCD"
