@@ -8,6 +8,7 @@ import streamlit as st
 from plie import accounts, mailer, retention
 from plie.db import get_engine, reading, writing
 from plie.demo import load_demo_data
+from plie.permissions import may_see_statistics
 from plie.settings import get_settings
 from ui import app, auth, cookies
 
@@ -84,8 +85,14 @@ if user_id is not None:
     with reading() as db:
         organiser = accounts.is_organiser(db, professional_id=user_id)
         me = accounts.get_professional(db, professional_id=user_id)
-    if me.is_coordinator or me.is_admin:
+    if may_see_statistics(me):
         pages["Coordination"] = [
+            st.Page(
+                "app_pages/statistics.py",
+                title="Statistiques FSE+",
+                icon="📊",
+                url_path="statistiques",
+            ),
             st.Page(
                 "app_pages/participants_import.py",
                 title="Importer les participants",

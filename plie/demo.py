@@ -484,6 +484,63 @@ def _register(db, *, candidate, action, session, prescriber, status, by_organise
     if registration.holds_places:
         session.places_taken += 1
         db.add(session)
+    return registration
+
+
+def _past_workshop(db, today, people, candidates) -> None:
+    """A workshop of last autumn, for the coordinators' statistics: registrations sent over
+    several weeks, and three imported participants whose record misses what ESF+ counts."""
+    action = Action(
+        title="Atelier CV et lettre de motivation",
+        action_type=ActionType.WORKSHOP,
+        eligibility_scheme=EligibilityScheme.FSE,
+        summary="Trois matinées pour refaire son CV.",
+        publication_start=today - timedelta(days=120),
+        publication_end=today - timedelta(days=20),
+        commune="Grenoble",
+    )
+    db.add(action)
+    db.flush()
+    db.add(
+        ActionMember(
+            action_id=action.id, professional_id=people["pilote"].id, role=MemberRole.PILOT
+        )
+    )
+    sessions = [
+        _session(
+            action,
+            f"Matinée {index + 1}",
+            SessionKind.WORKSHOP,
+            today - timedelta(days=days),
+            (9, 12),
+            capacity=8,
+            place="Maison de l'emploi",
+            address="2 avenue Benoît Frachon, 38400 Saint-Martin-d'Hères",
+        )
+        for index, days in enumerate((80, 50, 25))
+    ]
+    db.add_all(sessions)
+    db.flush()
+    # Imported from Viesion before these fields were required.
+    candidates[44].gender = None
+    candidates[45].qualification_level = None
+    candidates[46].is_qpv = None
+    S = RegistrationStatus
+    statuses = [S.VALIDATED] * 10 + [S.UNREGISTERED, S.REFUSED_BY_CANDIDATE, S.DEFERRED]
+    for index, candidate in enumerate(candidates[34:47]):
+        session = sessions[index % 3]
+        registration = _register(
+            db,
+            candidate=candidate,
+            action=action,
+            session=session,
+            prescriber=people[("france-travail", "mission-locale", "ccas")[index % 3]],
+            status=statuses[index],
+            by_organiser=people["pilote"],
+        )
+        sent = session.starts_at - timedelta(days=7 + 3 * (index % 4))
+        registration.created_at = registration.submitted_at = sent
+        registration.processed_at = sent + timedelta(days=1)
 
 
 def load_demo_data(db: DbSession, *, today: date | None = None) -> bool:
@@ -542,6 +599,7 @@ def load_demo_data(db: DbSession, *, today: date | None = None) -> bool:
             )
             next_candidate += 1
     _duplicates_and_self_registration(db, candidates, actions, people)
+    _past_workshop(db, today, people, candidates)
     db.commit()
     log.info("demo_loaded actions=%s candidates=%s", len(actions), len(candidates))
     return True

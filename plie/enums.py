@@ -231,3 +231,20 @@ AUDIT_EVENT_LABELS = {
     AuditEvent.SIGN_IN: "Connexion",
     AuditEvent.RETENTION: "Anonymisation / purge",
 }
+
+
+class PeriodBasis(StrEnum):
+    """Which date of a registration the statistics' period is compared with."""
+
+    SESSION = "session"
+    REGISTRATION = "registration"
+
+    @property
+    def label(self) -> str:
+        return PERIOD_BASIS_LABELS[self]
+
+
+PERIOD_BASIS_LABELS = {
+    PeriodBasis.SESSION: "Date de session",
+    PeriodBasis.REGISTRATION: "Date d'inscription",
+}

@@ -429,3 +429,19 @@ class SignInAttempt(SQLModel, table=True):
     at: datetime = instant(default_factory=utc_now, index=True)
     client_hash: str = Field(max_length=64, index=True)
     email_hash: str = Field(max_length=64, index=True)
+
+
+class StatisticsExport(SQLModel, table=True):
+    """One export of the statistics workbook, which holds personal data: who, when, which filters.
+
+    The filters are stored as the ids and dates chosen, never as names of people.
+    """
+
+    __tablename__ = "statistics_export"
+
+    id: int | None = Field(default=None, primary_key=True)
+    professional_id: int = Field(foreign_key="professional.id", index=True)
+    exported_at: datetime = instant(default_factory=utc_now, index=True)
+    filters: str = Field(max_length=4000)
+    registrations: int = Field(default=0, ge=0)
+    candidates: int = Field(default=0, ge=0)

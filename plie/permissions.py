@@ -87,10 +87,20 @@ def require_prescriber(db: DbSession, *, professional_id: int, registration: Reg
 
 
 def require_coordinator(professional: Professional) -> None:
-    if not (professional.is_coordinator or professional.is_admin):
+    if not may_see_statistics(professional):
         raise NotAllowed("Cette page est réservée aux coordinateurs du PLIE.")
 
 
 def require_admin(professional: Professional) -> None:
     if not professional.is_admin:
         raise NotAllowed("Cette page est réservée aux administrateurs.")
+
+
+def may_see_eligibility_answers(professional: Professional) -> bool:
+    """Eligibility answers per person (RSA, RQTH, refugee status...) are sensitive data: in the
+    statistics export only the PLIE's coordinators see them; an administrator gets the figures."""
+    return professional.is_coordinator
+
+
+def may_see_statistics(professional: Professional) -> bool:
+    return professional.is_coordinator or professional.is_admin

@@ -1,0 +1,49 @@
+"""The coordinators' statistics page, run by AppTest on a fresh demo database."""
+
+import pytest
+from sqlmodel import select
+
+from plie import db as plie_db
+from plie.models import StatisticsExport
+from tests.ui_support import new_app, open_page, shows, sign_in, use_fresh_database
+
+
+@pytest.fixture
+def app(monkeypatch, tmp_path):
+    use_fresh_database(monkeypatch, tmp_path)
+    return new_app()
+
+
+def test_a_coordinator_sees_the_dashboard_and_downloads_the_workbook(app):
+    sign_in(app, "coordinateur")
+    open_page(app, "statistics")
+
+    assert app.title[0].value == "Statistiques FSE+"
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert int(metrics["Inscriptions retenues"]) > 0
+    assert shows(app, "Non disponible pour le moment : voir la feuille « Méthode » du classeur.")
+
+    app.button(key="prepare_export").click().run()
+
+    assert not app.exception, app.exception
+    assert app.get("download_button")
+    with plie_db.reading() as db:
+        assert len(db.exec(select(StatisticsExport)).all()) == 1
+
+
+def test_a_wrong_period_is_explained_and_nothing_is_exported(app):
+    sign_in(app, "coordinateur")
+    open_page(app, "statistics")
+    start = app.date_input(key="st_start").value
+    app.date_input(key="st_end").set_value(start.replace(year=start.year - 1))
+    next(b for b in app.button if b.label == "Appliquer les filtres").click().run()
+
+    assert shows(app, "La date de début de la période doit précéder sa date de fin.")
+    assert not app.get("download_button")
+
+
+def test_the_statistics_page_is_not_offered_to_a_prescriber(app):
+    sign_in(app, "france-travail")
+
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("app_pages/statistics.py")
