@@ -198,3 +198,22 @@ STRUCTURE_KIND_LABELS = {
     StructureKind.EMPLOYMENT_AGENCY: "Agence d'emploi",
     StructureKind.OTHER: "Autre",
 }
+
+
+class Attendance(StrEnum):
+    """Whether a registered candidate came to a session ("Présence" in the session review)."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+
+    @property
+    def label(self) -> str:
+        return ATTENDANCE_LABELS[self]
+
+
+ATTENDANCE_LABELS = {
+    Attendance.PRESENT: "Présent",
+    Attendance.ABSENT: "Absent",
+    Attendance.EXCUSED: "Excusé",
+}
