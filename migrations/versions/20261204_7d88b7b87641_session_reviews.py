@@ -190,7 +190,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("review_outcome", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_review_outcome_session_id"))
