@@ -64,6 +64,7 @@ else:
             url_path="inscription",
             visibility="hidden",
         ),
+        st.Page("app_pages/review.py", title="Bilan", url_path="bilan", visibility="hidden"),
     ]
     with reading() as db:
         organiser = accounts.is_organiser(db, professional_id=user_id)
@@ -75,6 +76,7 @@ else:
                 url_path="inscriptions",
                 visibility="hidden",
             ),
+            st.Page("app_pages/followups.py", title="Suivis à saisir", url_path="suivis"),
         ]
 
 for group in pages.values():
