@@ -81,6 +81,7 @@ if user_id is not None:
             url_path="inscription",
             visibility="hidden",
         ),
+        st.Page("app_pages/review.py", title="Bilan", url_path="bilan", visibility="hidden"),
     ]
     with reading() as db:
         organiser = accounts.is_organiser(db, professional_id=user_id)
@@ -109,6 +110,7 @@ if user_id is not None:
                 url_path="inscriptions",
                 visibility="hidden",
             ),
+            st.Page("app_pages/followups.py", title="Suivis à saisir", url_path="suivis"),
         ]
 
     if me.is_admin:

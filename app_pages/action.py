@@ -90,9 +90,31 @@ with reading() as db:
     mine = queries.my_candidates(db, professional_id=app.user_id(), action_id=action.id)
 if not mine:
     st.caption("Vous n'avez inscrit aucun candidat à cette action.")
+else:
+    st.dataframe(
+        mine,
+        hide_index=True,
+        column_order=[
+            "Candidat",
+            "Session",
+            "Etat",
+            "Présence",
+            "Suite donnée",
+            "Suivi 1 mois",
+            "Suivi 3 mois",
+        ],
+        key="my_registrations",
+    )
 for row in mine:
     st.page_link(
         app.page("inscription"),
         label=f"{row['Candidat']} — {row['Session']} — {row['Etat']}",
         query_params={"id": row["registration_id"]},
     )
+    if row["Bilan"]:
+        st.page_link(
+            app.page("bilan"),
+            label=f"Consulter le bilan : {row['Candidat']} — {row['Session']}",
+            icon="📋",
+            query_params={"session": row["session_id"]},
+        )

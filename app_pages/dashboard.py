@@ -86,6 +86,7 @@ else:
         "Suite donnée",
         "Suivi 1 mois",
         "Suivi 3 mois",
+        "Bilan",
     ]
     picked = st.dataframe(
         rows,
@@ -102,6 +103,13 @@ else:
             icon="➡️",
             query_params={"id": rows[index]["registration_id"]},
         )
+        if rows[index]["Bilan"]:
+            st.page_link(
+                app.page("bilan"),
+                label=f"Consulter le bilan : {rows[index]['Session']}",
+                icon="📋",
+                query_params={"session": rows[index]["session_id"]},
+            )
     if not rows:
         st.caption(
             "Vous n'avez encore inscrit aucun candidat : choisissez une action dans l'agenda."

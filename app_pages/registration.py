@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from plie import queries, registrations, self_registration
+from plie import queries, registrations, review_views, self_registration
 from plie.dates import format_date, format_datetime, today_in_paris
 from plie.db import reading, writing
 from plie.errors import DomainError
@@ -42,6 +42,20 @@ for session in view.sessions:
     st.markdown(f"☒ {app.plain(session.label)} – {session.when}")
 
 st.markdown(f"Etat de l'inscription : **{registration.status.label}**")
+with reading() as db:
+    review_lines = review_views.registration_review(db, by=user_id, registration_id=registration.id)
+for line in review_lines:
+    st.markdown(f"Présence : **{line.attendance}**")
+    if line.outcome_summary:
+        st.markdown(f"Suite donnée : {app.plain(line.outcome_summary)}")
+    for months, situation in sorted(line.follow_ups.items()):
+        st.markdown(f"Suivi {months} mois : {app.plain(situation)}")
+    st.page_link(
+        app.page("bilan"),
+        label="Consulter le bilan",
+        icon="📋",
+        query_params={"session": line.session_id},
+    )
 
 if view.is_prescriber:
     if registration.status is registrations.S.DRAFT and st.button(

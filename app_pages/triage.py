@@ -29,6 +29,10 @@ st.caption(" · ".join(f"{label} : {count}" for label, count in counts.items()) 
 st.caption(
     " · ".join(f"{s.label} : {s.places_left} places restantes sur {s.capacity}" for s in sessions)
 )
+for session in sessions:
+    st.page_link(
+        app.page("bilan"), label=f"Bilan : {session.label}", query_params={"session": session.id}
+    )
 
 filters = st.columns([2, 2])
 sent_states = [s for s in RegistrationStatus if s is not RegistrationStatus.DRAFT]

@@ -16,6 +16,7 @@ from plie.accounts import hash_password
 from plie.dates import paris_instant, today_in_paris
 from plie.enums import (
     ActionType,
+    Attendance,
     EligibilityScheme,
     Gender,
     MemberRole,
@@ -27,12 +28,16 @@ from plie.models import (
     Action,
     ActionMember,
     Candidate,
+    CoPrescriber,
     Employer,
+    FollowUp,
     Professional,
     Registration,
     RegistrationSession,
+    ReviewEntry,
     SelfRegistration,
     Session,
+    SessionReview,
     Slot,
     StatusChange,
     Structure,
@@ -600,6 +605,7 @@ def load_demo_data(db: DbSession, *, today: date | None = None) -> bool:
             next_candidate += 1
     _duplicates_and_self_registration(db, candidates, actions, people)
     _past_workshop(db, today, people, candidates)
+    _past_sessions(db, today, actions, candidates, people)
     db.commit()
     log.info("demo_loaded actions=%s candidates=%s", len(actions), len(candidates))
     return True
@@ -676,3 +682,102 @@ def _duplicates_and_self_registration(db, candidates, actions, people) -> None:
     )
     session.places_taken += 1
     db.add(session)
+
+
+def _past_sessions(db, today, actions, candidates, people) -> None:
+    """A recruitment session held three days ago, with two employers, ready to be reviewed;
+    and a workshop held a hundred days ago whose review is locked, one follow-up still due."""
+    S = RegistrationStatus
+    held = today - timedelta(days=3)
+    recruitment = _session(
+        actions["recrutement"],
+        "Session de recrutement passée",
+        SessionKind.RECRUITMENT,
+        held,
+        (8, 12),
+        capacity=20,
+        place="Salle des fêtes",
+        address="Place des Cinq Fontaines, 38130 Échirolles",
+    )
+    db.add(recruitment)
+    for name in ("Logistique Alpes Express", "Propreté Dauphiné Services"):
+        employer = Employer(session=recruitment, name=name, job_offers="Postes en CDI et intérim")
+        db.add(employer)
+        for hour in (9, 10):
+            db.add(Slot(employer=employer, starts_at=paris_instant(held, hour), capacity=5))
+    db.flush()
+    for index, prescriber in (
+        (30, "mission-locale"),
+        (31, "mission-locale"),
+        (32, "france-travail"),
+    ):
+        _register(
+            db,
+            candidate=candidates[index],
+            action=actions["recrutement"],
+            session=recruitment,
+            prescriber=people[prescriber],
+            status=S.VALIDATED,
+            by_organiser=people["pilote"],
+        )
+    db.flush()
+    followed = db.exec(
+        select(Registration.id).where(Registration.candidate_id == candidates[32].id)
+    ).one()
+    db.add(CoPrescriber(registration_id=followed, professional_id=people["referent-plie"].id))
+
+    long_ago = today - timedelta(days=100)
+    workshop = _session(
+        actions["numerique"],
+        "Atelier d'automne",
+        SessionKind.WORKSHOP,
+        long_ago,
+        (9, 12),
+        capacity=12,
+        place="Maison de l'emploi",
+        address="2 avenue Benoît Frachon, 38400 Saint-Martin-d'Hères",
+    )
+    db.add(workshop)
+    db.flush()
+    for index, attendance in ((47, Attendance.PRESENT), (48, Attendance.ABSENT)):
+        _register(
+            db,
+            candidate=candidates[index],
+            action=actions["numerique"],
+            session=workshop,
+            prescriber=people["france-travail"],
+            status=S.VALIDATED,
+            by_organiser=people["pilote"],
+        )
+        db.flush()
+        registration_id = db.exec(
+            select(Registration.id).where(Registration.candidate_id == candidates[index].id)
+        ).one()
+        present = attendance is Attendance.PRESENT
+        db.add(
+            ReviewEntry(
+                registration_id=registration_id,
+                session_id=workshop.id,
+                attendance=attendance,
+                outcome="training" if present else None,
+                updated_by_id=people["pilote"].id,
+            )
+        )
+        if present:
+            db.add(
+                FollowUp(
+                    registration_id=registration_id,
+                    session_id=workshop.id,
+                    months=1,
+                    situation="training",
+                    recorded_by_id=people["pilote"].id,
+                )
+            )
+    db.add(
+        SessionReview(
+            session_id=workshop.id,
+            locked_at=paris_instant(long_ago + timedelta(days=2), 10),
+            locked_by_id=people["pilote"].id,
+            times_locked=1,
+        )
+    )

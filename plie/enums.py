@@ -248,3 +248,22 @@ PERIOD_BASIS_LABELS = {
     PeriodBasis.SESSION: "Date de session",
     PeriodBasis.REGISTRATION: "Date d'inscription",
 }
+
+
+class Attendance(StrEnum):
+    """Whether a registered candidate came to a session ("Présence" in the session review)."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+
+    @property
+    def label(self) -> str:
+        return ATTENDANCE_LABELS[self]
+
+
+ATTENDANCE_LABELS = {
+    Attendance.PRESENT: "Présent",
+    Attendance.ABSENT: "Absent",
+    Attendance.EXCUSED: "Excusé",
+}

@@ -39,3 +39,7 @@ class NoPlaceLeft(DomainError):
 
 class RegistrationClosed(DomainError):
     """The session's registration deadline has passed, or the session has started."""
+
+
+class ReviewLocked(DomainError):
+    """The session's review is locked: nothing in it, nor its registrations' states, changes."""

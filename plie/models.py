@@ -7,6 +7,7 @@ from sqlmodel import Field, Relationship, SQLModel
 
 from plie.enums import (
     ActionType,
+    Attendance,
     AuditEvent,
     EligibilityScheme,
     Gender,
@@ -445,3 +446,100 @@ class StatisticsExport(SQLModel, table=True):
     filters: str = Field(max_length=4000)
     registrations: int = Field(default=0, ge=0)
     candidates: int = Field(default=0, ge=0)
+
+
+class SessionReview(SQLModel, table=True):
+    """The organisers' review ("bilan") of one session, and whether it is locked."""
+
+    __tablename__ = "session_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="action_session.id", unique=True)
+    locked_at: datetime | None = instant(default=None)
+    locked_by_id: int | None = Field(default=None, foreign_key="professional.id")
+    times_locked: int = 0
+    updated_at: datetime = instant(default_factory=utc_now)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class ReviewEntry(SQLModel, table=True):
+    """One registered candidate in a session's review: attendance, outcome, comment."""
+
+    __tablename__ = "review_entry"
+    __table_args__ = (UniqueConstraint("registration_id", "session_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True, ondelete="CASCADE")
+    session_id: int = Field(foreign_key="action_session.id", index=True)
+    attendance: Attendance | None = None
+    # The outcome of a session without employers; a recruitment session has one per employer.
+    outcome: str | None = Field(default=None, max_length=40)
+    comment: str = Field(default="", max_length=1000)
+    updated_at: datetime = instant(default_factory=utc_now)
+    updated_by_id: int | None = Field(default=None, foreign_key="professional.id")
+
+
+class ReviewOutcome(SQLModel, table=True):
+    """What came of a candidate's meeting with one employer of a recruitment session."""
+
+    __tablename__ = "review_outcome"
+    __table_args__ = (UniqueConstraint("registration_id", "session_id", "employer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True, ondelete="CASCADE")
+    session_id: int = Field(foreign_key="action_session.id", index=True)
+    employer_id: int = Field(foreign_key="employer.id", index=True)
+    outcome: str | None = Field(default=None, max_length=40)
+    comment: str = Field(default="", max_length=1000)
+
+
+class FollowUp(SQLModel, table=True):
+    """The candidate's situation some months after a session ("Suivi à 1 mois"...)."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (UniqueConstraint("registration_id", "session_id", "months"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True, ondelete="CASCADE")
+    session_id: int = Field(foreign_key="action_session.id", index=True)
+    months: int = Field(ge=1)
+    situation: str = Field(max_length=40)
+    comment: str = Field(default="", max_length=1000)
+    recorded_at: datetime = instant(default_factory=utc_now)
+    recorded_by_id: int | None = Field(default=None, foreign_key="professional.id")
+
+
+class ReviewVersion(SQLModel, table=True):
+    """A locked version of a review, kept when a pilot reopens it, with who and why."""
+
+    __tablename__ = "review_version"
+    __table_args__ = (UniqueConstraint("session_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="action_session.id", index=True)
+    number: int = Field(ge=1)
+    locked_at: datetime = instant()
+    locked_by_id: int | None = Field(default=None, foreign_key="professional.id")
+    reopened_at: datetime = instant(default_factory=utc_now)
+    reopened_by_id: int | None = Field(default=None, foreign_key="professional.id")
+    reopen_reason: str = Field(max_length=1000)
+    # The review's lines as they were while locked (JSON), read back as they were.
+    content: str
+
+
+class ReviewChange(SQLModel, table=True):
+    """One value of a review changed: who, when, which line and field, before and after."""
+
+    __tablename__ = "review_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="action_session.id", index=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True, ondelete="CASCADE")
+    what: str = Field(max_length=250)
+    before: str = Field(default="", max_length=1000)
+    after: str = Field(default="", max_length=1000)
+    by_id: int | None = Field(default=None, foreign_key="professional.id")
+    at: datetime = instant(default_factory=utc_now)

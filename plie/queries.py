@@ -28,6 +28,7 @@ from plie.models import (
 )
 from plie.permissions import Operation, is_prescriber_of, may, organiser_role, require
 from plie.registrations import can_delete
+from plie.review_views import published_lines
 
 SENT = RegistrationStatus.DRAFT
 
@@ -166,9 +167,12 @@ def _followed_by(professional_id: int):
 def my_candidates(
     db: DbSession, *, professional_id: int, action_id: int | None = None
 ) -> list[dict]:
-    """'Mes candidats': one line per registration and session that the professional follows."""
+    """'Mes candidats': one line per registration and session that the professional follows.
+
+    Présence, Suite donnée and the follow-ups come from the session's review once it is locked.
+    """
     query = (
-        select(Registration, Candidate, Action.title, Session.label, Session.starts_at)
+        select(Registration, Candidate, Action.title, Session.label, Session.id)
         .join(Candidate, Candidate.id == Registration.candidate_id)
         .join(Action, Action.id == Registration.action_id)
         .join(RegistrationSession, RegistrationSession.registration_id == Registration.id)
@@ -178,20 +182,27 @@ def my_candidates(
     )
     if action_id is not None:
         query = query.where(Registration.action_id == action_id)
-    return [
-        {
-            "registration_id": registration.id,
-            "Candidat": candidate.display_name,
-            "Inscription": title,
-            "Session": label,
-            "Etat": registration.status.label,
-            "Présence": "",
-            "Suite donnée": "",
-            "Suivi 1 mois": "",
-            "Suivi 3 mois": "",
-        }
-        for registration, candidate, title, label, _ in db.exec(query).all()
-    ]
+    rows = db.exec(query).all()
+    reviews = published_lines(db, keys=[(r.id, session_id) for r, *_, session_id in rows])
+    lines = []
+    for registration, candidate, title, label, session_id in rows:
+        review = reviews.get((registration.id, session_id))
+        lines.append(
+            {
+                "registration_id": registration.id,
+                "session_id": session_id,
+                "Candidat": candidate.display_name,
+                "Inscription": title,
+                "Session": label,
+                "Etat": registration.status.label,
+                "Présence": review.attendance if review else "",
+                "Suite donnée": review.outcome_summary if review else "",
+                "Suivi 1 mois": review.follow_ups.get(1, "") if review else "",
+                "Suivi 3 mois": review.follow_ups.get(3, "") if review else "",
+                "Bilan": "Consulter le bilan" if review else "",
+            }
+        )
+    return lines
 
 
 def organised_actions(db: DbSession, *, professional_id: int) -> list[dict]:

@@ -80,3 +80,49 @@ def level_code(value: str | None) -> str | None:
         return text
     former = FORMER_LEVEL_BY_CODE.get(text.upper().replace("BIS", "bis"))
     return former.level_code if former else None
+
+
+@dataclass(frozen=True)
+class ReviewChoice:
+    code: str  # stored: keep it when the label is reworded
+    label: str
+
+
+# "Suite donnée": what came of a candidate's meeting with an employer (or of the session).
+OUTCOMES = (
+    ReviewChoice("first_interview", "1er entretien"),
+    ReviewChoice("second_interview", "2ème entretien"),
+    ReviewChoice("temp_mission", "Mission d'intérim"),
+    ReviewChoice("fixed_term", "CDD"),
+    ReviewChoice("permanent", "CDI"),
+    ReviewChoice("work_study", "Alternance"),
+    ReviewChoice("training", "Formation"),
+    ReviewChoice("none", "Aucune suite"),
+)
+
+
+@dataclass(frozen=True)
+class FollowUpSituation:
+    code: str
+    label: str
+    esf_result: str  # the ESF+ result indicator it counts in: employment, training, search, unknown
+
+
+# The candidate's situation at the 1, 3 and 6 month follow-ups of a session.
+FOLLOW_UP_SITUATIONS = (
+    FollowUpSituation("permanent", "En emploi – CDI", "employment"),
+    FollowUpSituation("fixed_term_long", "En emploi – CDD de 6 mois ou plus", "employment"),
+    FollowUpSituation("fixed_term_short", "En emploi – CDD de moins de 6 mois", "employment"),
+    FollowUpSituation("temp_work", "En mission d'intérim", "employment"),
+    FollowUpSituation("insertion_job", "En contrat aidé ou en SIAE", "employment"),
+    FollowUpSituation("self_employed", "Création d'entreprise", "employment"),
+    FollowUpSituation("work_study", "En alternance", "training"),
+    FollowUpSituation("training", "En formation", "training"),
+    FollowUpSituation("job_search", "En recherche d'emploi", "search"),
+    FollowUpSituation("no_news", "Sans nouvelles", "unknown"),
+)
+
+OUTCOME_BY_CODE = {choice.code: choice for choice in OUTCOMES}
+SITUATION_BY_CODE = {situation.code: situation for situation in FOLLOW_UP_SITUATIONS}
+# The follow-ups of a session, in months after its end; the 6-month one feeds ESF+ reporting.
+FOLLOW_UP_MONTHS = (1, 3, 6)

@@ -35,6 +35,7 @@ from plie.models import (
 from plie.notifications import queue_email
 from plie.permissions import Operation, require, require_prescriber
 from plie.places import give_back_session_place, take_session_place
+from plie.review_lock import ensure_registration_unlocked, ensure_sessions_unlocked
 from plie.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def _transition(
     comment: str = "",
 ) -> None:
     """Change the state if the table allows it, taking or giving back places, and record it."""
+    ensure_registration_unlocked(db, registration_id=registration.id)
     source = registration.status
     if not can_transition(source, target, actor):
         raise TransitionRefused(
@@ -235,6 +237,7 @@ def save_registration(
     if len(sessions) != len(set(session_ids)):
         raise NotFound("Une des sessions cochées n'appartient pas à cette action.")
     _check_open(sessions)
+    ensure_sessions_unlocked(db, session_ids=[session.id for session in sessions])
 
     running = db.exec(
         select(Registration.id).where(
@@ -288,6 +291,7 @@ def delete_registration(db: DbSession, *, by: int, registration_id: int) -> None
             "Cette inscription a déjà été traitée par l'organisateur : elle ne peut plus être "
             "supprimée. Vous pouvez désinscrire le candidat."
         )
+    ensure_registration_unlocked(db, registration_id=registration.id)
 
     if registration.status in PLACE_HOLDING_STATUSES:
         for session in _registration_sessions(db, registration.id):

@@ -70,8 +70,9 @@ def test_the_demo_holds_the_guide_actions(db):
         is EligibilityScheme.CLAUSE
     )
     assert {a.eligibility_scheme for a in actions.values()} == set(EligibilityScheme)
-    assert len(db.exec(select(Employer)).all()) == 2
-    assert [s.capacity for s in db.exec(select(Slot))] == [5, 5, 5, 5]
+    # Two employers at the session to come, two at the past one whose review is to record.
+    assert len(db.exec(select(Employer)).all()) == 4
+    assert [s.capacity for s in db.exec(select(Slot))] == [5] * 8
     # Fifty candidates, plus one entered twice with a spelling slip and a pair of twins.
     assert len(db.exec(select(Candidate)).all()) == 53
     assert all(p.email.endswith(".example") for p in db.exec(select(Professional)))

@@ -1,0 +1,172 @@
+"""Bilan de la session: organisers record and lock it; prescribers read their candidates' lines."""
+
+import streamlit as st
+
+from plie import review_table, review_views, reviews
+from plie.dates import format_date, format_datetime
+from plie.db import reading, writing
+from plie.errors import DomainError, NotAllowed
+from ui import app
+
+user_id = app.require_user()
+session_id = app.query_id("session") or 0
+
+
+def show_prescriber_view() -> None:
+    try:
+        with reading() as db:
+            view = review_views.prescriber_review(db, by=user_id, session_id=session_id)
+    except DomainError as error:
+        st.error(error.message)
+        st.stop()
+    st.title(f"Bilan : {view.action_title}")
+    st.caption(f"{view.session.label} – {view.when}")
+    if view.reopened_reason:
+        st.info(
+            "Le pilote a rouvert ce bilan pour le corriger (motif : "
+            f"{app.plain(view.reopened_reason)}). Vous voyez sa version verrouillée."
+        )
+    st.dataframe(
+        [
+            {
+                "Candidat": line.candidate,
+                "Présence": line.attendance,
+                "Suite donnée": line.outcome_summary,
+                "Commentaire": line.comment,
+                "Suivi 1 mois": line.follow_ups.get(1, ""),
+                "Suivi 3 mois": line.follow_ups.get(3, ""),
+                "Suivi 6 mois": line.follow_ups.get(6, ""),
+            }
+            for line in view.lines
+        ],
+        hide_index=True,
+        key="prescriber_review",
+    )
+
+
+try:
+    with reading() as db:
+        sheet = review_views.review_sheet(db, by=user_id, session_id=session_id)
+except NotAllowed:
+    show_prescriber_view()
+    st.stop()
+except DomainError as error:
+    st.error(error.message)
+    st.stop()
+
+st.title(f"Bilan : {sheet.action_title}")
+st.caption(f"{sheet.session.label} – {sheet.when}")
+app.show_flash()
+if not sheet.has_started:
+    st.info("Cette session n'a pas encore eu lieu : son bilan se saisit à partir de son début.")
+    st.stop()
+if sheet.is_locked:
+    st.success(
+        f"Bilan verrouillé le {format_datetime(sheet.review.locked_at)} par {sheet.locked_by}."
+    )
+else:
+    st.caption("Bilan en cours de saisie : enregistrez-le, puis verrouillez-le.")
+
+st.subheader("Présence et suites données")
+columns = review_table.entry_columns(sheet)
+config = {"Candidat": st.column_config.TextColumn("Candidat", disabled=True, width=180)}
+config["Prescripteur"] = st.column_config.TextColumn("Prescripteur", disabled=True, width=160)
+for column in columns:
+    config[column.key] = (
+        st.column_config.TextColumn(column.label, width=220, max_chars=1000)
+        if column.is_text
+        else st.column_config.SelectboxColumn(column.label, options=column.options, width=190)
+    )
+edited = st.data_editor(
+    review_table.entry_rows(sheet),
+    hide_index=True,
+    column_order=["Candidat", "Prescripteur", *[column.key for column in columns]],
+    column_config=config,
+    disabled=sheet.is_locked,
+    key=f"review_entries_{sheet.revision}",
+)
+if not sheet.is_locked:
+    left, right = st.columns(2)
+    if left.button("Enregistrer le bilan", type="primary", key="save_review"):
+        errors: dict[str, str] = {}
+        with app.attempt(errors), writing() as db:
+            lines = review_table.lines_from_rows(sheet, edited)
+            reviews.record_review(db, by=user_id, session_id=session_id, lines=lines)
+            app.flash("Le bilan est enregistré.")
+            st.rerun()
+        for message in errors.values() if len(errors) > 1 else ():
+            st.error(message)
+    confirm = right.checkbox("Plus rien ne changera une fois verrouillé", key="confirm_lock")
+    if right.button("Verrouiller le bilan", disabled=not confirm, key="lock_review"):
+        with app.attempt(), writing() as db:
+            reviews.lock_review(db, by=user_id, session_id=session_id)
+            app.flash("Le bilan est verrouillé : les prescripteurs sont prévenus par email.")
+            st.rerun()
+elif sheet.may_reopen:
+    with st.form("reopen"):
+        reason = st.text_input("Motif de la réouverture", key="reopen_reason")
+        if st.form_submit_button("Rouvrir le bilan"):
+            with app.attempt(), writing() as db:
+                reviews.reopen_review(db, by=user_id, session_id=session_id, reason=reason)
+                app.flash("Le bilan est rouvert ; sa version verrouillée est conservée.")
+                st.rerun()
+
+st.subheader("Suivis à 1, 3 et 6 mois")
+st.caption(
+    " · ".join(
+        f"Suivi à {months} mois : à partir du {format_date(day)}"
+        for months, day in sheet.due.items()
+    )
+)
+follow_up_rows = review_table.follow_up_rows(sheet)
+if not follow_up_rows:
+    st.caption("Les suivis concernent les candidats présents à la session.")
+else:
+    situations = [situation.label for situation in review_table.FOLLOW_UP_SITUATIONS]
+    followed = st.data_editor(
+        follow_up_rows,
+        hide_index=True,
+        column_order=["Candidat", *[review_table.follow_up_column(m) for m in sheet.due]],
+        column_config={
+            "Candidat": st.column_config.TextColumn("Candidat", disabled=True),
+            **{
+                review_table.follow_up_column(m): st.column_config.SelectboxColumn(
+                    review_table.follow_up_column(m), options=situations, width=260
+                )
+                for m in sheet.due
+            },
+        },
+        key=f"review_follow_ups_{sheet.revision}",
+    )
+    if st.button("Enregistrer les suivis", key="save_follow_ups"):
+        errors = {}
+        with app.attempt(errors), writing() as db:
+            follow_ups = review_table.follow_ups_from_rows(followed)
+            reviews.record_follow_ups(db, by=user_id, session_id=session_id, follow_ups=follow_ups)
+            app.flash("Les suivis sont enregistrés.")
+            st.rerun()
+        for message in errors.values() if len(errors) > 1 else ():
+            st.error(message)
+
+for version in reversed(sheet.versions):
+    with st.expander(f"Version verrouillée {version['Version verrouillée']}"):
+        st.text(
+            f"Verrouillée le {version['Verrouillée le']} par {version['Par']}, rouverte le "
+            f"{version['Rouverte le']} par {version['Rouverte par']}."
+        )
+        st.markdown(f"Motif : {app.plain(version['Motif'])}")
+        st.dataframe(
+            [
+                {
+                    "Candidat": line.candidate,
+                    "Présence": line.attendance,
+                    "Suite donnée": line.outcome_summary,
+                    "Commentaire": line.comment,
+                }
+                for line in version["lines"]
+            ],
+            hide_index=True,
+        )
+if sheet.changes_after_reopening:
+    with st.expander("Modifications après réouverture"):
+        st.dataframe(sheet.changes_after_reopening, hide_index=True)
