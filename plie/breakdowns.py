@@ -5,15 +5,24 @@ when this version of the module does not record that information at all. None is
 list: the workbook then says plainly, in "Méthode" and "Qualité des données", that the
 breakdown cannot be given, instead of showing zeros that would read as "nobody".
 
-The eligibility answers (one per registration, scheme and criterion) and the session reviews
-(attendance per session, outcomes per employer, follow-ups) are recorded by other parts of the
-module; once they are, each function below returns their rows and the figures appear.
+The attendance and the outcomes come from the session reviews ("bilans") once locked; the
+eligibility answers (one per registration, scheme and criterion) from the registration form.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session as DbSession
+from sqlmodel import select
+
+from plie.enums import Attendance
+from plie.models import Employer, ReviewEntry, ReviewOutcome, SessionReview
+from plie.reference import OUTCOME_BY_CODE
+
+# Ids per IN (...) list: well under SQLite's and PostgreSQL's limits on bound parameters.
+IN_BATCH = 900
+# The "employer" of the outcome of a session that has none (a workshop, a training).
+SESSION_OUTCOME = "Session"
 
 
 @dataclass(frozen=True)
@@ -48,11 +57,73 @@ def eligibility_rows(db: DbSession, registration_ids: Sequence[int]) -> list[Eli
     return None
 
 
+def _in_batches(registration_ids: Sequence[int]) -> Iterator[list[int]]:
+    ids = list(registration_ids)
+    for start in range(0, len(ids), IN_BATCH):
+        yield ids[start : start + IN_BATCH]
+
+
 def attendance_rows(db: DbSession, registration_ids: Sequence[int]) -> list[AttendanceRow] | None:
-    """The attendance per session of these registrations; None: not recorded yet."""
-    return None
+    """The attendance per session of these registrations, from locked session reviews only.
+
+    A review counts once the organisers have locked it: before that it may still change.
+    """
+    rows = []
+    for batch in _in_batches(registration_ids):
+        query = (
+            select(ReviewEntry.registration_id, ReviewEntry.session_id, ReviewEntry.attendance)
+            .join(SessionReview, SessionReview.session_id == ReviewEntry.session_id)
+            .where(
+                ReviewEntry.registration_id.in_(batch),
+                SessionReview.locked_at.is_not(None),
+                ReviewEntry.attendance.is_not(None),
+            )
+            .order_by(ReviewEntry.registration_id, ReviewEntry.session_id)
+        )
+        rows += [
+            AttendanceRow(registration_id, session_id, Attendance(attendance).label)
+            for registration_id, session_id, attendance in db.exec(query)
+        ]
+    return rows
 
 
 def outcome_rows(db: DbSession, registration_ids: Sequence[int]) -> list[OutcomeRow] | None:
-    """The outcomes per employer of these registrations; None: not recorded yet."""
-    return None
+    """The outcomes of these registrations, from locked reviews: one per employer met in a
+    recruitment session, or the session's own outcome ("Session" as employer) otherwise."""
+    rows = []
+    for batch in _in_batches(registration_ids):
+        per_employer = (
+            select(ReviewOutcome.registration_id, Employer.name, ReviewOutcome.outcome)
+            .join(Employer, Employer.id == ReviewOutcome.employer_id)
+            .join(SessionReview, SessionReview.session_id == ReviewOutcome.session_id)
+            .where(
+                ReviewOutcome.registration_id.in_(batch),
+                SessionReview.locked_at.is_not(None),
+                ReviewOutcome.outcome.is_not(None),
+            )
+            .order_by(ReviewOutcome.registration_id, Employer.name)
+        )
+        per_session = (
+            select(ReviewEntry.registration_id, ReviewEntry.outcome)
+            .join(SessionReview, SessionReview.session_id == ReviewEntry.session_id)
+            .where(
+                ReviewEntry.registration_id.in_(batch),
+                SessionReview.locked_at.is_not(None),
+                ReviewEntry.outcome.is_not(None),
+            )
+            .order_by(ReviewEntry.registration_id)
+        )
+        rows += [
+            OutcomeRow(registration_id, employer, _outcome_label(code))
+            for registration_id, employer, code in db.exec(per_employer)
+        ]
+        rows += [
+            OutcomeRow(registration_id, SESSION_OUTCOME, _outcome_label(code))
+            for registration_id, code in db.exec(per_session)
+        ]
+    return rows
+
+
+def _outcome_label(code: str) -> str:
+    choice = OUTCOME_BY_CODE.get(code)
+    return choice.label if choice else code

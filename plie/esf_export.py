@@ -91,6 +91,12 @@ METHOD_RULES = (
         "Les jours sont ceux de Paris, bornes incluses.",
     ),
     (
+        "Présence et suite donnée",
+        "Lues dans les bilans de session verrouillés par les organisateurs (un bilan non "
+        "verrouillé peut encore changer). « Suite donnée » : une par employeur rencontré dans "
+        "une session de recrutement, sinon celle de la session (« Session »).",
+    ),
+    (
         "Date d'entrée",
         "Le jour (heure de Paris) où commence la première session de l'inscription.",
     ),

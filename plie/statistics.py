@@ -115,11 +115,10 @@ UNAVAILABLE = {
     "eligibility": "Les réponses aux questionnaires d'éligibilité ne sont pas encore "
     "enregistrées par le module : les effectifs par critère d'éligibilité ne peuvent pas "
     "être donnés.",
-    "attendance": "La présence aux sessions (Présent / Absent / Excusé) n'est pas encore "
-    "enregistrée par le module : les effectifs par présence ne peuvent pas être donnés.",
-    "outcome": "Les suites données (par employeur) et les suivis à 1, 3 et 6 mois ne sont pas "
-    "encore enregistrés par le module : les effectifs par suite donnée ne peuvent pas être "
-    "donnés.",
+    "attendance": "La présence aux sessions (Présent / Absent / Excusé) n'est pas "
+    "enregistrée : les effectifs par présence ne peuvent pas être donnés.",
+    "outcome": "Les suites données ne sont pas enregistrées : les effectifs par suite donnée "
+    "ne peuvent pas être donnés.",
 }
 
 

@@ -151,7 +151,7 @@ def test_method_sheet_states_filters_author_and_what_is_missing(db, hand_data, c
     assert isinstance(method["Date de l'export"], datetime)
     assert method["Filtre : Période"] == "du 01/01/2025 au 31/12/2025 inclus"
     assert method["Filtre : Période appréciée selon"] == "Date de session"
-    assert missing == list(UNAVAILABLE.values())
+    assert missing == [UNAVAILABLE["eligibility"]]
 
 
 def test_only_coordinators_see_the_eligibility_answers_per_person(db, hand_data, coordinator):

@@ -6,9 +6,17 @@ import pytest
 
 from plie import breakdowns
 from plie.dates import paris_instant
-from plie.enums import ActionType, EligibilityScheme, Gender, PeriodBasis, RegistrationStatus
+from plie.enums import (
+    ActionType,
+    Attendance,
+    EligibilityScheme,
+    Gender,
+    PeriodBasis,
+    RegistrationStatus,
+)
 from plie.errors import InvalidInput
 from plie.figures import compute_figures
+from plie.models import Employer, ReviewEntry, ReviewOutcome, SessionReview
 from plie.reference import (
     FORMER_LEVELS,
     QUALIFICATION_LEVELS,
@@ -26,7 +34,14 @@ from plie.statistics import (
     is_under_26,
     is_young_or_senior,
 )
-from tests.stat_builders import YEAR_2025, HandData, a_person, a_registration, build_hand_data
+from tests.stat_builders import (
+    YEAR_2025,
+    HandData,
+    a_person,
+    a_registration,
+    an_action_on,
+    build_hand_data,
+)
 
 S = RegistrationStatus
 
@@ -181,13 +196,53 @@ def test_data_quality_counts_each_missing_field_once_per_candidate(db, hand_data
     assert dict(figures(db).quality) == {"Genre": 1, "Niveau de qualification": 1, "QPV": 1}
 
 
-def test_breakdowns_not_recorded_are_said_unavailable_not_zero(db, hand_data):
+def test_breakdowns_not_recorded_are_said_unavailable_not_zero(db, hand_data, monkeypatch):
+    monkeypatch.setattr(breakdowns, "attendance_rows", lambda db, ids: None)
     tally = figures(db)
 
-    assert tally.available == {"eligibility": False, "attendance": False, "outcome": False}
-    assert counts(tally, Section.ELIGIBILITY) == {"Non disponible (voir « Méthode »)": (None, None)}
+    assert tally.available["attendance"] is False
     assert counts(tally, Section.ATTENDANCE) == {"Non disponible (voir « Méthode »)": (None, None)}
     assert set(UNAVAILABLE) == {"eligibility", "attendance", "outcome"}
+
+
+def test_attendance_and_outcomes_come_from_locked_reviews_only(db):
+    action, (locked, open_) = an_action_on(
+        db, "Job dating", date(2025, 4, 2), date(2025, 5, 7), action_type=ActionType.RECRUITMENT
+    )
+    employer = Employer(session_id=locked.id, name="Alpes Logistique")
+    db.add(employer)
+    came = a_registration(db, a_person(db, "Arnaud", born=date(1990, 1, 1)), action, [locked])
+    away = a_registration(db, a_person(db, "Berthe", born=date(1991, 1, 1)), action, [locked])
+    later = a_registration(db, a_person(db, "Cyril", born=date(1992, 1, 1)), action, [open_])
+    db.add(SessionReview(session_id=locked.id, locked_at=paris_instant(date(2025, 4, 3), 9)))
+    db.add(SessionReview(session_id=open_.id))
+    db.flush()
+    db.add_all(
+        [
+            ReviewEntry(
+                registration_id=came.id, session_id=locked.id, attendance=Attendance.PRESENT
+            ),
+            ReviewEntry(
+                registration_id=away.id, session_id=locked.id, attendance=Attendance.ABSENT
+            ),
+            ReviewEntry(
+                registration_id=later.id, session_id=open_.id, attendance=Attendance.PRESENT
+            ),
+            ReviewOutcome(
+                registration_id=came.id,
+                session_id=locked.id,
+                employer_id=employer.id,
+                outcome="permanent",
+            ),
+        ]
+    )
+    db.commit()
+
+    tally = figures(db)
+
+    assert tally.available["attendance"] and tally.available["outcome"]
+    assert counts(tally, Section.ATTENDANCE) == {"Présent": (1, 1), "Absent": (1, 1)}
+    assert counts(tally, Section.OUTCOME) == {"CDI": (1, 1)}
 
 
 def test_eligibility_answers_plug_in_through_one_function(db, hand_data, monkeypatch):
