@@ -64,9 +64,11 @@ else:
             url_path="inscription",
             visibility="hidden",
         ),
+        st.Page("app_pages/emails.py", title="Mes emails", icon="✉️", url_path="emails"),
     ]
     with reading() as db:
         organiser = accounts.is_organiser(db, professional_id=user_id)
+        admin = accounts.is_admin(db, professional_id=user_id)
     if organiser:
         pages["Organisateur"] = [
             st.Page(
@@ -74,6 +76,15 @@ else:
                 title="Inscriptions de l'action",
                 url_path="inscriptions",
                 visibility="hidden",
+            ),
+        ]
+    if admin:
+        pages["Administration"] = [
+            st.Page(
+                "app_pages/failed_emails.py",
+                title="Emails en échec",
+                icon="📮",
+                url_path="emails-en-echec",
             ),
         ]
 
