@@ -361,13 +361,16 @@ _background_lock = threading.Lock()
 def start_background_worker(
     engine: Engine | None = None, settings: Settings | None = None
 ) -> threading.Thread | None:
-    """Start the mailer thread once per process; None when no transport is configured."""
+    """Start the mailer thread once per process; None without a transport or when turned off."""
     with _background_lock:
         thread = _background.get("thread")
         if thread is not None and thread.is_alive():
             return thread
 
         settings = settings or get_settings()
+        if not settings.mailer_in_app:
+            log.info("mailer_in_app=false emails_sent_by=separate_process")
+            return None
         transport = choose_transport(settings)
         if transport is None:
             log.warning("mailer_disabled reason=no_transport emails_stay_in_outbox=true")
