@@ -82,6 +82,7 @@ if user_id is not None:
             visibility="hidden",
         ),
         st.Page("app_pages/review.py", title="Bilan", url_path="bilan", visibility="hidden"),
+        st.Page("app_pages/emails.py", title="Mes emails", icon="✉️", url_path="emails"),
     ]
     with reading() as db:
         organiser = accounts.is_organiser(db, professional_id=user_id)
@@ -120,6 +121,12 @@ if user_id is not None:
                 title="Journal et conservation",
                 icon="🛡️",
                 url_path="journal",
+            ),
+            st.Page(
+                "app_pages/failed_emails.py",
+                title="Emails en échec",
+                icon="📮",
+                url_path="emails-en-echec",
             ),
         ]
 

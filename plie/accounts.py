@@ -137,3 +137,8 @@ def list_teams(db: DbSession) -> list[Team]:
 
 def structure_of(db: DbSession, professional: Professional) -> Structure | None:
     return db.get(Structure, professional.structure_id) if professional.structure_id else None
+
+
+def is_admin(db: DbSession, *, professional_id: int) -> bool:
+    professional = db.get(Professional, professional_id)
+    return professional is not None and professional.is_admin

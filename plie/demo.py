@@ -20,6 +20,7 @@ from plie.enums import (
     EligibilityScheme,
     Gender,
     MemberRole,
+    OutboxStatus,
     RegistrationStatus,
     SessionKind,
     StructureKind,
@@ -31,6 +32,7 @@ from plie.models import (
     CoPrescriber,
     Employer,
     FollowUp,
+    OutboxEmail,
     Professional,
     Registration,
     RegistrationSession,
@@ -548,6 +550,27 @@ def _past_workshop(db, today, people, candidates) -> None:
         registration.processed_at = sent + timedelta(days=1)
 
 
+def _failed_emails(db: DbSession, people: dict[str, Professional]) -> None:
+    """Two emails the administrator finds in "Emails en échec": one refused, one unknown."""
+    for key, prescriber, error, unknown in (
+        ("demo-refused", "ccas", "smtp refused the recipient", False),
+        ("demo-timed-out", "mission-locale", "sendgrid gave no answer within 15.0s", True),
+    ):
+        db.add(
+            OutboxEmail(
+                key=key,
+                to_address=people[prescriber].email,
+                subject="Inscription enregistrée : Atelier Numériqu'Emploi",
+                body="Bonjour,\n\nL'inscription est enregistrée définitivement.\n\n"
+                "PLIE Connect – Actions",
+                status=OutboxStatus.FAILED,
+                attempts=1,
+                last_error=error,
+                outcome_unknown=unknown,
+            )
+        )
+
+
 def load_demo_data(db: DbSession, *, today: date | None = None) -> bool:
     """Fill an empty database with the demo; a database that has actions is left as it is."""
     if db.exec(select(Action.id)).first() is not None:
@@ -606,6 +629,7 @@ def load_demo_data(db: DbSession, *, today: date | None = None) -> bool:
     _duplicates_and_self_registration(db, candidates, actions, people)
     _past_workshop(db, today, people, candidates)
     _past_sessions(db, today, actions, candidates, people)
+    _failed_emails(db, people)
     db.commit()
     log.info("demo_loaded actions=%s candidates=%s", len(actions), len(candidates))
     return True

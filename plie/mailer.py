@@ -254,11 +254,18 @@ class Mailer:
             provider_id = self.transport.send(outgoing)
         except TemporaryFailure as failure:
             self._retry_later(email_id, str(failure), failure.retry_after)
-        except (PermanentFailure, UncertainOutcome) as failure:
+        except PermanentFailure as failure:
             self._give_up(email_id, str(failure))
+        except UncertainOutcome as failure:
+            self._give_up(email_id, str(failure), outcome_unknown=True)
         except Exception:
+            # The crash may have come after the provider took the email: nobody knows.
             log.exception("email_send_crashed email=%s", email_id)
-            self._give_up(email_id, "unexpected error while sending: see the mailer's log")
+            self._give_up(
+                email_id,
+                "unexpected error while sending: see the mailer's log",
+                outcome_unknown=True,
+            )
         else:
             self._record_sent(email_id, provider_id)
 
@@ -303,12 +310,13 @@ class Mailer:
         )
         log.warning("email_retry email=%s attempts=%s delay_s=%s", email_id, attempts, delay)
 
-    def _give_up(self, email_id: int, reason: str) -> None:
+    def _give_up(self, email_id: int, reason: str, *, outcome_unknown: bool = False) -> None:
         self._update(
             email_id,
             status=OutboxStatus.FAILED,
             transport=self.transport.name,
             last_error=reason[:1000],
+            outcome_unknown=outcome_unknown,
         )
         log.error("email_failed email=%s transport=%s", email_id, self.transport.name)
 
@@ -324,6 +332,7 @@ class Mailer:
                 .values(
                     status=OutboxStatus.FAILED,
                     last_error="the mailer stopped while sending: check whether it arrived",
+                    outcome_unknown=True,
                 )
                 .execution_options(synchronize_session=False)
             )
@@ -352,13 +361,16 @@ _background_lock = threading.Lock()
 def start_background_worker(
     engine: Engine | None = None, settings: Settings | None = None
 ) -> threading.Thread | None:
-    """Start the mailer thread once per process; None when no transport is configured."""
+    """Start the mailer thread once per process; None without a transport or when turned off."""
     with _background_lock:
         thread = _background.get("thread")
         if thread is not None and thread.is_alive():
             return thread
 
         settings = settings or get_settings()
+        if not settings.mailer_in_app:
+            log.info("mailer_in_app=false emails_sent_by=separate_process")
+            return None
         transport = choose_transport(settings)
         if transport is None:
             log.warning("mailer_disabled reason=no_transport emails_stay_in_outbox=true")

@@ -326,6 +326,9 @@ class OutboxEmail(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=1000)
     transport: str | None = Field(default=None, max_length=20)
     provider_message_id: str | None = Field(default=None, max_length=200)
+    # Failed without knowing whether the email left (no answer in time, a mailer that stopped
+    # mid-way): it may have been delivered, so putting it back to send needs a person's check.
+    outcome_unknown: bool = False
 
 
 class AuditEntry(SQLModel, table=True):

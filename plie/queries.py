@@ -375,7 +375,7 @@ def outbox(db: DbSession, *, by: int, limit: int = 200) -> list[dict]:
             "Créé le": format_datetime(email.created_at),
             "Destinataire": email.to_address,
             "Objet": email.subject,
-            "Envoyé le": format_datetime(email.sent_at) or "En attente d'envoi",
+            "Envoyé le": format_datetime(email.sent_at) or email.status.label,
             "Message": email.body,
         }
         for email in db.exec(query)

@@ -37,6 +37,8 @@ class Settings(BaseModel):
     mail_retry_base_seconds: float = Field(default=60.0, gt=0)
     mail_retry_cap_seconds: float = Field(default=3600.0, gt=0)
     mail_max_attempts: int = Field(default=8, ge=1)
+    # False on app servers when the mailer runs as its own process (python -m plie.mailer).
+    mailer_in_app: bool = True
     upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     timezone: str = "Europe/Paris"

@@ -335,6 +335,16 @@ def test_without_a_transport_no_worker_starts_and_emails_wait(engine):
     assert outbox(engine).status == OutboxStatus.PENDING
 
 
+def test_no_worker_starts_in_the_app_when_the_mailer_runs_as_its_own_process(engine):
+    queue(engine)
+    with SendGridStandIn() as standin:
+        started = start_background_worker(engine, settings_for(standin, mailer_in_app=False))
+
+    assert started is None
+    assert standin.requests == []
+    assert outbox(engine).status == OutboxStatus.PENDING
+
+
 def test_the_background_worker_starts_once_and_sends(engine):
     queue(engine)
     with SendGridStandIn() as standin:

@@ -122,11 +122,21 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(
-    database_url: str, log_file: Path, *, port: int | None = None, extra_args: tuple = ()
+    database_url: str,
+    log_file: Path,
+    *,
+    port: int | None = None,
+    extra_args: tuple = (),
+    extra_env: dict[str, str] | None = None,
 ):
     """`streamlit run home.py` on 127.0.0.1 and a free port, until the block ends."""
     port = port or free_port()
-    environment = {**os.environ, "DATABASE_URL": database_url, "PLIE_DEMO_MODE": "true"}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PLIE_DEMO_MODE": "true",
+        **(extra_env or {}),
+    }
     command = [
         sys.executable,
         "-m",
