@@ -67,14 +67,25 @@ else:
     ]
     with reading() as db:
         organiser = accounts.is_organiser(db, professional_id=user_id)
+        is_admin = accounts.get_professional(db, professional_id=user_id).is_admin
     if organiser:
         pages["Organisateur"] = [
             st.Page(
                 "app_pages/triage.py",
-                title="Inscriptions de l'action",
+                title="Inscriptions de mes actions",
+                icon="🗂️",
                 url_path="inscriptions",
+            ),
+            st.Page(
+                "app_pages/action_edit.py",
+                title="Action (édition)",
+                url_path="action-edition",
                 visibility="hidden",
             ),
+        ]
+    if is_admin:
+        pages["Administration"] = [
+            st.Page("app_pages/admin.py", title="Administration", icon="⚙️", url_path="admin")
         ]
 
 for group in pages.values():

@@ -207,6 +207,8 @@ class TriageSummary:
     sessions: list[dict]
     structures: dict[int, str]
     actions: dict[int, str]
+    # Whether an action in view asks for an eligibility decision.
+    asks_eligibility: bool = False
 
 
 def triage_summary(db: DbSession, *, by: int, action_id: int | None) -> TriageSummary:
@@ -236,7 +238,9 @@ def triage_summary(db: DbSession, *, by: int, action_id: int | None) -> TriageSu
         .order_by(Structure.name)
     ).all()
     titles = db.exec(
-        select(Action.id, Action.title).where(Action.id.in_(action_ids)).order_by(Action.title)
+        select(Action.id, Action.title, Action.eligibility_scheme)
+        .where(Action.id.in_(action_ids))
+        .order_by(Action.title)
     ).all()
     return TriageSummary(
         counts={status.label: counts[status] for status in S if status in counts},
@@ -252,7 +256,8 @@ def triage_summary(db: DbSession, *, by: int, action_id: int | None) -> TriageSu
             for session, title in sessions
         ],
         structures=dict(structures),
-        actions=dict(titles),
+        actions={action_id: title for action_id, title, _ in titles},
+        asks_eligibility=any(scheme is not EligibilityScheme.NONE for *_, scheme in titles),
     )
 
 
@@ -317,10 +322,14 @@ def decide_eligibility(
                 "directement un nouvel état."
             )
 
-    target = S.ELIGIBILITY_VALIDATED if validated else S.ELIGIBILITY_NOT_VALIDATED
+    target = eligibility_status(validated)
     return change_status(
         db, by=by, registration_ids=registration_ids, to_status=target, comment=comment
     )
+
+
+def eligibility_status(validated: bool) -> S:
+    return S.ELIGIBILITY_VALIDATED if validated else S.ELIGIBILITY_NOT_VALIDATED
 
 
 def describe_result(result: BulkResult, target: S, names: dict[int, str]) -> str:
