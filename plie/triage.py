@@ -156,9 +156,22 @@ def triage_rows(
     if not action_ids:
         return []
 
+    # Columns rather than whole objects: loading 5,000 ORM objects costs ten times the query.
     order = SORTS.get(filters.sort, Registration.submitted_at)
     query = (
-        select(Registration, Candidate, Action.title, Professional, Structure.name)
+        select(
+            Registration.id,
+            Registration.action_id,
+            Registration.status,
+            Registration.submitted_at,
+            Action.title,
+            Candidate.last_name,
+            Candidate.first_name,
+            Candidate.birth_date,
+            Professional.last_name,
+            Professional.first_name,
+            Structure.name,
+        )
         .join(Candidate, Candidate.id == Registration.candidate_id)
         .join(Action, Action.id == Registration.action_id)
         .outerjoin(Professional, Professional.id == Registration.prescriber_id)
@@ -170,18 +183,30 @@ def triage_rows(
     labels = _session_labels(db, action_ids)
     return [
         {
-            "registration_id": registration.id,
-            "action_id": registration.action_id,
+            "registration_id": registration_id,
+            "action_id": row_action_id,
             "Action": title,
-            "Candidat": candidate.display_name,
-            "Né(e) le": format_date(candidate.birth_date),
-            "Prescripteur": prescriber.display_name if prescriber else "Candidat libre",
+            "Candidat": f"{last.upper()} {first}",
+            "Né(e) le": format_date(born),
+            "Prescripteur": f"{p_last.upper()} {p_first}" if p_last else "Candidat libre",
             "Structure": structure or "",
-            "Sessions": ", ".join(labels.get(registration.id, [])),
-            "Etat": registration.status.label,
-            "Envoyée le": format_datetime(registration.submitted_at),
+            "Sessions": ", ".join(labels.get(registration_id, [])),
+            "Etat": status.label,
+            "Envoyée le": format_datetime(submitted_at),
         }
-        for registration, candidate, title, prescriber, structure in rows
+        for (
+            registration_id,
+            row_action_id,
+            status,
+            submitted_at,
+            title,
+            last,
+            first,
+            born,
+            p_last,
+            p_first,
+            structure,
+        ) in rows
     ]
 
 

@@ -7,10 +7,11 @@ from sqlmodel import select
 
 from plie import actions, teams
 from plie.dates import paris_instant, today_in_paris
+from plie.demo import load_demo_data
 from plie.enums import ActionType, MemberRole, SessionKind
 from plie.errors import DomainError, InvalidInput
-from plie.models import ActionMember, Employer, Session, Slot
-from plie.queries import agenda
+from plie.models import Action, ActionMember, Employer, Professional, Session, Slot
+from plie.queries import agenda, organised_actions
 from plie.registrations import save_registration
 from tests.builders import a_candidate, a_professional, a_recruitment_session, an_action
 
@@ -317,3 +318,14 @@ def test_a_removed_partner_no_longer_sees_the_registrations(db, pilot):
 
     with pytest.raises(DomainError):
         teams.team(db, by=partner.id, action_id=action.id)
+
+
+def test_the_demo_shows_a_prepared_action_on_the_dashboard_but_not_in_the_agenda(db):
+    load_demo_data(db)
+    pilot = db.exec(select(Professional).where(Professional.email.startswith("pilote@"))).one()
+    prepared = "Atelier préparation aux entretiens d'embauche"
+
+    assert prepared in [row["Libellé"] for row in organised_actions(db, professional_id=pilot.id)]
+    assert prepared not in [a.title for a, _ in agenda(db, today=today_in_paris())]
+    later = db.exec(select(Action).where(Action.title == prepared)).one().publication_start
+    assert prepared in [a.title for a, _ in agenda(db, today=later)]
