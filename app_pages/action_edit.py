@@ -36,7 +36,7 @@ except DomainError as error:
     st.error(error.message)
     st.stop()
 
-st.title(f"Modifier l'action : {action.title}")
+st.title(f"Modifier l'action : {app.plain(action.title)}")
 app.show_flash()
 links = st.columns(3)
 links[0].page_link(

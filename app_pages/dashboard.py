@@ -71,7 +71,7 @@ if mode == "organiser" and organiser:
         if rows[index]["Rôle"] != MemberRole.PARTNER.label:
             st.page_link(
                 app.page("action-edition"),
-                label=f"Modifier l'action : {rows[index]['Libellé']}",
+                label=app.plain(f"Modifier l'action : {rows[index]['Libellé']}"),
                 icon="✏️",
                 query_params={"id": rows[index]["action_id"]},
             )

@@ -21,7 +21,7 @@ except DomainError as error:
     st.stop()
 
 if action_id is not None:
-    st.title(f"Inscriptions : {summary.actions[action_id]}")
+    st.title(f"Inscriptions : {app.plain(summary.actions[action_id])}")
     st.page_link(
         app.page("action-edition"), label="Modifier l'action", query_params={"id": action_id}
     )
@@ -42,7 +42,10 @@ select_all = st.checkbox(f"Tout sélectionner ({len(rows)} lignes)", key="select
 page_count = max(1, -(-len(rows) // PAGE_SIZE))
 page = 1
 if page_count > 1:
-    page = st.number_input(f"Page (sur {page_count})", 1, page_count, 1, key="triage_page")
+    # Keyed by the number of pages: a filter that leaves fewer pages starts again at the first.
+    page = st.number_input(
+        f"Page (sur {page_count})", 1, page_count, 1, key=f"triage_page_{page_count}"
+    )
 shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
 selected = triage_view.table(shown, select_all, with_action=action_id is None)
 if select_all:

@@ -39,7 +39,8 @@ def test_an_authorised_pilot_adds_an_action_then_a_session(app):
     button(app, "Créer l'action").click().run()
     follow(app, "action_edit")
     assert not app.exception, app.exception
-    assert app.title[0].value == "Modifier l'action : Job dating <b>BTP</b>"
+    # What the pilot typed is shown as typed: escaped, never read as Markdown or HTML.
+    assert app.title[0].value == "Modifier l'action : Job dating \\<b\\>BTP\\</b\\>"
 
     labels = [w for w in app.text_input if w.label == "Libellé de la session *"]
     labels[-1].input("Séance du matin")
@@ -90,8 +91,10 @@ def test_a_refusal_asks_for_a_reason_and_records_it(app):
     assert not app.exception, app.exception
     assert app.success[0].value.startswith("4 inscription(s) passée(s) à l'état")
     with plie_db.reading() as db:
-        reasons = db.exec(select(StatusChange.reason).where(StatusChange.reason.is_not(None)))
-        assert set(reasons.all()) == {"Justificatifs manquants"}
+        reasons = db.exec(
+            select(StatusChange.reason).where(StatusChange.reason == "Justificatifs manquants")
+        )
+        assert len(reasons.all()) == 4
 
 
 def test_applying_without_a_selection_asks_for_one(app):

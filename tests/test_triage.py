@@ -12,6 +12,7 @@ from plie.dates import today_in_paris
 from plie.enums import EligibilityScheme, MemberRole, RegistrationStatus
 from plie.errors import DomainError, InvalidInput
 from plie.models import OutboxEmail, Registration, StatusChange
+from plie.queries import registration_view
 from plie.registrations import save_registration
 from plie.triage import TriageFilter
 from tests.builders import a_candidate, a_member, a_professional, an_action
@@ -136,6 +137,13 @@ def test_a_refusal_takes_a_reason_from_the_list_and_keeps_it_in_the_history(db, 
         S.REFUSED_BY_COMMISSION,
         "Justificatifs manquants",
         "Pièce d'identité attendue",
+    )
+    file = registration_view(
+        db, by=pilot.id, registration_id=registration.id, today=today_in_paris()
+    )
+    assert (file.history[-1]["Vers"], file.history[-1]["Motif"]) == (
+        "Refusé par la commission",
+        "Justificatifs manquants",
     )
     email = db.exec(select(OutboxEmail).where(OutboxEmail.key.startswith("status-change"))).one()
     assert "Motif : Justificatifs manquants. Pièce d'identité attendue" in email.body

@@ -250,8 +250,11 @@ def team_section(user_id: int, action_id: int, may_manage: bool) -> bool:
             members = teams.team(db, by=user_id, action_id=action_id)
         for member in members:
             left, right = st.columns([4, 1])
-            left.write(
-                f"{member['Rôle']} : {member['Nom']} – {member['Structure']} ({member['Email']})"
+            left.markdown(
+                app.plain(
+                    f"{member['Rôle']} : {member['Nom']} – {member['Structure']} "
+                    f"({member['Email']})"
+                )
             )
             if may_manage and member["role"] is not MemberRole.PILOT:
                 if right.button("Retirer", key=f"remove_member_{member['professional_id']}"):
@@ -280,7 +283,9 @@ def team_section(user_id: int, action_id: int, may_manage: bool) -> bool:
         roles = [MemberRole.PARTNER, MemberRole.COPILOT]
         for person in found:
             cols = st.columns([3, 1, 1])
-            cols[0].write(f"{person['Nom']} – {person['Structure']} ({person['Email']})")
+            cols[0].markdown(
+                app.plain(f"{person['Nom']} – {person['Structure']} ({person['Email']})")
+            )
             role = cols[1].selectbox(
                 "Rôle",
                 roles,

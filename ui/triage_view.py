@@ -93,7 +93,7 @@ def open_links(selected: list[int], names: dict[int, str]) -> None:
     for registration_id in selected[:MAX_LINKS]:
         st.page_link(
             app.page("inscription"),
-            label=f"Ouvrir le dossier de {names.get(registration_id, registration_id)}",
+            label=app.plain(f"Ouvrir le dossier de {names.get(registration_id, registration_id)}"),
             icon="📄",
             query_params={"id": registration_id},
         )
