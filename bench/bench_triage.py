@@ -208,6 +208,9 @@ def time_page(url: str, action: int, pilot: int, email: str, repeat: int) -> flo
     def run():
         app.run()
         assert not app.exception, app.exception
+        # The time is the triage page's, not a sign-in page's: it shows the whole table.
+        assert app.title[0].value == "Inscriptions : Action du banc d'essai", app.title
+        assert any(box.label.startswith("Tout sélectionner (") for box in app.checkbox)
 
     return median_ms(run, repeat)
 
