@@ -107,8 +107,14 @@ if user_id is not None:
         pages["Organisateur"] = [
             st.Page(
                 "app_pages/triage.py",
-                title="Inscriptions de l'action",
+                title="Inscriptions de mes actions",
+                icon="🗂️",
                 url_path="inscriptions",
+            ),
+            st.Page(
+                "app_pages/action_edit.py",
+                title="Action (édition)",
+                url_path="action-edition",
                 visibility="hidden",
             ),
             st.Page("app_pages/followups.py", title="Suivis à saisir", url_path="suivis"),
@@ -116,6 +122,7 @@ if user_id is not None:
 
     if me.is_admin:
         pages["Administration"] = [
+            st.Page("app_pages/admin.py", title="Administration", icon="⚙️", url_path="admin"),
             st.Page(
                 "app_pages/audit.py",
                 title="Journal et conservation",

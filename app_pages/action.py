@@ -18,7 +18,7 @@ except NotFound as error:
     st.stop()
 
 action = view.action
-st.title(action.title)
+st.title(app.plain(action.title))
 st.caption(
     f"Publié le {format_day_long(today_in_paris(action.published_at))} | "
     f"TYPE : {action.action_type.label.upper()} | "

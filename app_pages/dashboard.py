@@ -4,6 +4,7 @@ import streamlit as st
 
 from plie import accounts, queries
 from plie.db import reading, writing
+from plie.enums import MemberRole
 from ui import app, auth
 
 user_id = app.require_user()
@@ -54,6 +55,10 @@ mode = state.get("mode") or ("organiser" if organiser else "prescriber")
 
 if mode == "organiser" and organiser:
     st.subheader("Mes actions en tant qu'organisateur (pilote/copilote/partenaire)")
+    links = st.columns(3)
+    if me.can_pilot:
+        links[0].page_link(app.page("action-edition"), label="Ajouter une action", icon="➕")
+    links[1].page_link(app.page("inscriptions"), label="Inscriptions de toutes mes actions")
     with reading() as db:
         rows = queries.organised_actions(db, professional_id=user_id)
     picked = st.dataframe(
@@ -71,6 +76,13 @@ if mode == "organiser" and organiser:
             icon="➡️",
             query_params={"action": rows[index]["action_id"]},
         )
+        if rows[index]["Rôle"] != MemberRole.PARTNER.label:
+            st.page_link(
+                app.page("action-edition"),
+                label=app.plain(f"Modifier l'action : {rows[index]['Libellé']}"),
+                icon="✏️",
+                query_params={"id": rows[index]["action_id"]},
+            )
     st.caption("Sélectionnez une action pour traiter ses inscriptions.")
 else:
     st.subheader("Mes candidats")

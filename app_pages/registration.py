@@ -26,10 +26,28 @@ st.markdown(f"### {app.plain(candidate.display_name)}")
 st.caption(f"Inscription le {format_datetime(registration.created_at)}")
 st.page_link(app.page("action"), label="Retour à l'action", query_params={"id": view.action.id})
 
-with st.expander("Informations du candidat"):
+if view.prescribers:
+    st.markdown("**Prescripteurs** : " + app.plain(" ; ".join(view.prescribers)))
+if view.is_organiser:
+    st.page_link(
+        app.page("inscriptions"),
+        label="Retour aux inscriptions de l'action",
+        query_params={"action": view.action.id},
+    )
+
+with st.expander("Informations du candidat", expanded=view.is_organiser):
     st.write(f"Né·e le {format_date(candidate.birth_date)}")
     st.text(f"Téléphone : {candidate.phone or ''}\nEmail : {candidate.email or ''}")
     st.text(f"Adresse : {candidate.address or ''}")
+    if view.is_organiser:
+        st.text(
+            f"Niveau de qualification : {candidate.qualification_level or ''}\n"
+            f"QPV : {'oui' if candidate.is_qpv else 'non'}\n"
+            f"Participant PLIE : {'oui' if candidate.is_plie_participant else 'non'}\n"
+            f"N° France Travail : {candidate.france_travail_id or ''}\n"
+            f"N° Viesion : {candidate.viesion_id or ''}"
+        )
+
 if registration.is_self_registered:
     with reading() as db:
         contact = self_registration.contact_of(db, registration_id=registration.id)
@@ -86,5 +104,5 @@ if view.is_prescriber:
                 app.flash("Le candidat est désinscrit.")
                 st.rerun()
 
-with st.expander("Historique de l'inscription"):
+with st.expander("Historique de l'inscription", expanded=view.is_organiser):
     st.dataframe(view.history, hide_index=True)

@@ -1,90 +1,111 @@
-"""Inscriptions de l'action: the organisers' table, to set the state of one or many rows."""
+"""Inscriptions: the organisers' table, for one action or all those I organise."""
 
 import streamlit as st
 
-from plie import queries, registrations
-from plie.dates import today_in_paris
+from plie import exports, triage
 from plie.db import reading, writing
-from plie.enums import RegistrationStatus
+from plie.enums import REFUSALS
 from plie.errors import DomainError
-from plie.models import Action
-from plie.text import search_key
-from ui import app
+from plie.triage import TRIAGE_STATUSES, TriageFilter
+from ui import app, triage_view
+
+PAGE_SIZE = 100
 
 user_id = app.require_user()
-action_id = app.query_id("action") or 0
+action_id = app.query_id("action")
 try:
     with reading() as db:
-        rows = queries.action_registrations(db, by=user_id, action_id=action_id)
-        counts = queries.status_counts(db, action_id=action_id)
-        sessions = queries.action_sessions(db, action_id=action_id, today=today_in_paris())
-        action = db.get(Action, action_id)
+        summary = triage.triage_summary(db, by=user_id, action_id=action_id)
 except DomainError as error:
     st.error(error.message)
     st.stop()
 
-st.title(f"Inscriptions : {action.title}")
-app.show_flash()
-st.caption(" · ".join(f"{label} : {count}" for label, count in counts.items()) or "Aucune")
-st.caption(
-    " · ".join(f"{s.label} : {s.places_left} places restantes sur {s.capacity}" for s in sessions)
-)
-for session in sessions:
+if action_id is not None:
+    st.title(f"Inscriptions : {app.plain(summary.actions[action_id])}")
     st.page_link(
-        app.page("bilan"), label=f"Bilan : {session.label}", query_params={"session": session.id}
+        app.page("action-edition"), label="Modifier l'action", query_params={"id": action_id}
     )
+else:
+    st.title("Inscriptions de mes actions")
+app.show_flash()
+triage_view.summary(summary)
+if action_id is not None:
+    # Each session's review ("bilan"), once the session has begun.
+    for row in summary.sessions:
+        st.page_link(
+            app.page("bilan"),
+            label=f"Bilan : {row['Session']}",
+            query_params={"session": row["session_id"]},
+        )
 
-filters = st.columns([2, 2])
-sent_states = [s for s in RegistrationStatus if s is not RegistrationStatus.DRAFT]
-states = filters[0].multiselect("Filtrer par état", [status.label for status in sent_states])
-needle = search_key(filters[1].text_input("Rechercher un candidat"))
-shown = [
-    row
-    for row in rows
-    if (not states or row["Etat"] in states) and needle in search_key(row["Candidat"])
-]
+filters: TriageFilter = triage_view.filters(summary, action_id)
+try:
+    with reading() as db:
+        rows = triage.triage_rows(db, by=user_id, filters=filters)
+except DomainError as error:
+    st.error(error.message)
+    st.stop()
 
-select_all = st.checkbox(f"Tout sélectionner ({len(shown)} lignes)", key="select_all")
-table = [{"Sélection": select_all, **row} for row in shown]
-edited = st.data_editor(
-    table,
-    hide_index=True,
-    disabled=[column for column in (table[0] if table else {}) if column != "Sélection"],
-    column_order=[
-        "Sélection",
-        "Candidat",
-        "Né(e) le",
-        "Prescripteur",
-        "Structure",
-        "Sessions",
-        "Etat",
-        "Envoyée le",
-    ],
-    key=f"triage_{action_id}_{select_all}",
+select_all = st.checkbox(f"Tout sélectionner ({len(rows)} lignes)", key="select_all")
+page_count = max(1, -(-len(rows) // PAGE_SIZE))
+page = 1
+if page_count > 1:
+    # Keyed by the number of pages: a filter that leaves fewer pages starts again at the first.
+    page = st.number_input(
+        f"Page (sur {page_count})", 1, page_count, 1, key=f"triage_page_{page_count}"
+    )
+shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+selected = triage_view.table(shown, select_all, with_action=action_id is None)
+if select_all:
+    selected = [row["registration_id"] for row in rows]
+names = {row["registration_id"]: row["Candidat"] for row in rows}
+triage_view.open_links(selected, names)
+
+st.markdown(f"**{len(selected)} inscription(s) sélectionnée(s)**")
+left, middle, right = st.columns([2, 2, 3])
+target = left.selectbox(
+    "Nouvel état", TRIAGE_STATUSES, format_func=lambda status: status.label, key="new_status"
 )
-selected = [row["registration_id"] for row in edited if row["Sélection"]]
+reason = None
+if target in REFUSALS:
+    reason = middle.selectbox("Motif du refus", triage.REFUSAL_REASONS[target], key="reason")
+comment = right.text_input("Commentaire (transmis aux prescripteurs)", key="comment")
 
-with st.form("change_status"):
-    st.markdown(f"**{len(selected)} inscription(s) sélectionnée(s)**")
-    target = st.selectbox(
-        "Nouvel état",
-        sent_states,
-        format_func=lambda status: status.label,
-        key="new_status",
+if st.button("Appliquer aux inscriptions sélectionnées", type="primary", key="apply"):
+    with app.attempt(), writing() as db:
+        result = triage.set_status(
+            db,
+            by=user_id,
+            registration_ids=selected,
+            to_status=target,
+            comment=comment,
+            reason=reason,
+        )
+        app.flash(triage.describe_result(result, target, names))
+        st.rerun()
+
+if summary.asks_eligibility:
+    st.markdown("**Éligibilité** (avec les justificatifs du dossier)")
+    yes, no = st.columns(2)
+    for column, validated in ((yes, True), (no, False)):
+        label = "Eligibilité validée" if validated else "Eligibilité non validée"
+        if column.button(label, key=f"eligibility_{validated}"):
+            with app.attempt(), writing() as db:
+                result = triage.decide_eligibility(
+                    db, by=user_id, registration_ids=selected, validated=validated, comment=comment
+                )
+                decided = triage.eligibility_status(validated)
+                app.flash(triage.describe_result(result, decided, names))
+                st.rerun()
+
+if st.button("Préparer l'export Excel du tableau filtré", key="prepare_export"):
+    with app.attempt(), reading() as db:
+        st.session_state["triage_export"] = exports.export_triage(db, by=user_id, filters=filters)
+if st.session_state.get("triage_export"):
+    st.download_button(
+        "Télécharger l'export Excel",
+        st.session_state["triage_export"],
+        file_name="inscriptions.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="download_export",
     )
-    comment = st.text_input("Commentaire (transmis aux prescripteurs)")
-    applied = st.form_submit_button("Appliquer aux inscriptions sélectionnées", type="primary")
-if applied:
-    if not selected:
-        st.warning("Sélectionnez au moins une inscription dans le tableau.")
-    else:
-        with app.attempt(), writing() as db:
-            result = registrations.change_status(
-                db, by=user_id, registration_ids=selected, to_status=target, comment=comment
-            )
-            names = {row["registration_id"]: row["Candidat"] for row in rows}
-            message = f"{len(result.changed)} inscription(s) passée(s) à l'état « {target.label} »."
-            for registration_id, reason in result.refused.items():
-                message += f"\n\n{names.get(registration_id, registration_id)} : {reason}"
-            app.flash(message)
-            st.rerun()

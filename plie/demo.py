@@ -47,6 +47,7 @@ from plie.models import (
 )
 from plie.self_registration import NOTICE_VERSION
 from plie.text import search_key
+from plie.triage import REFUSAL_REASONS
 
 log = logging.getLogger(__name__)
 
@@ -307,6 +308,16 @@ def _actions(db: DbSession, today: date, people: dict[str, Professional]) -> dic
             **window,
         ),
     }
+    # Prepared by its pilot, published in a week: on the dashboard, not yet in the agenda.
+    actions["entretiens"] = Action(
+        title="Atelier préparation aux entretiens d'embauche",
+        action_type=ActionType.WORKSHOP,
+        summary="Se préparer aux questions des recruteurs, par des mises en situation.",
+        description="Deux heures de mises en situation filmées, puis un retour individuel.",
+        commune="Grenoble",
+        publication_start=today + timedelta(days=7),
+        publication_end=today + timedelta(days=60),
+    )
     db.add_all(actions.values())
 
     machinerie = ("La Machinerie", "11 rue des Peupliers, 38100 Grenoble")
@@ -368,6 +379,16 @@ def _actions(db: DbSession, today: date, people: dict[str, Professional]) -> dic
             deadline=today + timedelta(days=45),
         ),
         _session(
+            actions["entretiens"],
+            "Atelier du mardi",
+            SessionKind.WORKSHOP,
+            today + timedelta(days=28),
+            (14, 16),
+            capacity=10,
+            place="Maison de l'emploi",
+            address="3 rue Malakoff, 38000 Grenoble",
+        ),
+        _session(
             actions["qpv"],
             "Rencontre au Village Olympique",
             SessionKind.INFORMATION,
@@ -411,6 +432,7 @@ def _actions(db: DbSession, today: date, people: dict[str, Professional]) -> dic
         "recrutement": [("pilote", MemberRole.PILOT), ("copilote", MemberRole.COPILOT)],
         "formation": [("copilote", MemberRole.PILOT), ("pilote", MemberRole.COPILOT)],
         "qpv": [("pilote", MemberRole.PILOT), ("partenaire", MemberRole.PARTNER)],
+        "entretiens": [("pilote", MemberRole.PILOT)],
     }
     for key, members in team.items():
         for person, role in members:
@@ -486,6 +508,7 @@ def _register(db, *, candidate, action, session, prescriber, status, by_organise
                 from_status=RegistrationStatus.PENDING,
                 to_status=status,
                 by_id=by_organiser.id,
+                reason=REFUSAL_REASONS[status][0] if status in REFUSAL_REASONS else None,
             )
         )
     if registration.holds_places:
@@ -609,6 +632,7 @@ def load_demo_data(db: DbSession, *, today: date | None = None) -> bool:
             "mission-locale",
             [S.PENDING, S.PENDING, S.PENDING, S.REFUSED_BY_COMMISSION],
         ),
+        ("recrutement", "france-travail", [S.PENDING, S.ELIGIBILITY_NOT_VALIDATED]),
         ("formation", "ccas", [S.PENDING, S.ELIGIBILITY_NOT_VALIDATED]),
         ("qpv", "france-travail", [S.VALIDATED, S.UNREGISTERED]),
     ]

@@ -300,6 +300,8 @@ class StatusChange(SQLModel, table=True):
     by_id: int | None = Field(default=None, foreign_key="professional.id")
     at: datetime = instant(default_factory=utc_now)
     comment: str = Field(default="", max_length=1000)
+    # For a refusal: the reason picked from plie.triage.REFUSAL_REASONS.
+    reason: str | None = Field(default=None, max_length=200)
 
     registration: Registration = Relationship(back_populates="history")
 

@@ -19,6 +19,7 @@ class Operation(StrEnum):
     RECORD_REVIEW = "record_review"
     REOPEN_REVIEW = "reopen_review"
     EXPORT_REGISTRATIONS = "export_registrations"
+    DECIDE_ELIGIBILITY = "decide_eligibility"
 
 
 # The pilot does everything; a copilot everything but the team, deletion and reopening a locked
@@ -42,6 +43,8 @@ REFUSALS = {
     Operation.REOPEN_REVIEW: "Seul le pilote de l'action peut rouvrir un bilan verrouillé.",
     Operation.EXPORT_REGISTRATIONS: "Seuls le pilote et les copilotes de l'action peuvent "
     "exporter ses inscriptions.",
+    Operation.DECIDE_ELIGIBILITY: "Seuls le pilote et les copilotes de l'action peuvent "
+    "décider de l'éligibilité des candidats.",
 }
 
 
@@ -104,3 +107,12 @@ def may_see_eligibility_answers(professional: Professional) -> bool:
 
 def may_see_statistics(professional: Professional) -> bool:
     return professional.is_coordinator or professional.is_admin
+
+
+def require_authorised_pilot(professional: Professional) -> None:
+    """Only the professionals an admin authorised as pilots create actions."""
+    if not professional.can_pilot:
+        raise NotAllowed(
+            "Seuls les professionnels autorisés comme pilotes par un administrateur peuvent "
+            "ajouter une action."
+        )

@@ -1,7 +1,7 @@
 """The read side: the lists and counts that the pages show, each in a fixed number of queries."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, or_
@@ -308,6 +308,8 @@ class RegistrationView:
     may_delete: bool
     may_unregister: bool
     is_prescriber: bool
+    is_organiser: bool = False
+    prescribers: list[str] = field(default_factory=list)
 
 
 def registration_view(
@@ -335,6 +337,7 @@ def registration_view(
             "De": change.from_status.label if change.from_status else "",
             "Vers": change.to_status.label,
             "Par": name or "Automatique",
+            "Motif": change.reason or "",
             "Commentaire": change.comment,
         }
         for change, name in db.exec(
@@ -361,7 +364,24 @@ def registration_view(
         and not can_delete(registration)
         and registration.status not in ended,
         is_prescriber=prescriber,
+        is_organiser=organiser,
+        prescribers=_prescriber_names(db, registration),
     )
+
+
+def _prescriber_names(db: DbSession, registration: Registration) -> list[str]:
+    """The prescriber then the co-prescribers, each with their structure and email."""
+    co = select(CoPrescriber.professional_id).where(CoPrescriber.registration_id == registration.id)
+    rows = db.exec(
+        select(Professional, Structure.name)
+        .outerjoin(Structure, Structure.id == Professional.structure_id)
+        .where(or_(Professional.id == registration.prescriber_id, Professional.id.in_(co)))
+    ).all()
+    rows = sorted(rows, key=lambda row: row[0].id != registration.prescriber_id)
+    return [
+        f"{professional.display_name} ({structure or 'sans structure'}, {professional.email})"
+        for professional, structure in rows
+    ]
 
 
 def outbox(db: DbSession, *, by: int, limit: int = 200) -> list[dict]:

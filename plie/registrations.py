@@ -105,6 +105,7 @@ def _transition(
     actor: Actor,
     by: int | None,
     comment: str = "",
+    reason: str | None = None,
 ) -> None:
     """Change the state if the table allows it, taking or giving back places, and record it."""
     ensure_registration_unlocked(db, registration_id=registration.id)
@@ -135,6 +136,7 @@ def _transition(
             to_status=target,
             by_id=by,
             comment=comment.strip()[:1000],
+            reason=reason,
         )
     )
     log.info("registration=%s status=%s->%s by=%s", registration.id, source, target, by)
@@ -319,6 +321,7 @@ def change_status(
     registration_ids: list[int],
     to_status: S,
     comment: str = "",
+    reason: str | None = None,
 ) -> BulkResult:
     """An organiser sets the state of one or several registrations.
 
@@ -348,7 +351,13 @@ def change_status(
         try:
             with db.begin_nested():
                 _transition(
-                    db, registration, to_status, actor=Actor.ORGANISER, by=by, comment=comment
+                    db,
+                    registration,
+                    to_status,
+                    actor=Actor.ORGANISER,
+                    by=by,
+                    comment=comment,
+                    reason=reason,
                 )
         except DomainError as error:
             db.refresh(registration)
@@ -360,7 +369,8 @@ def change_status(
 
     batch = uuid.uuid4().hex
     for professional_id, registrations in changed_by_prescriber.items():
-        _queue_status_email(db, professional_id, registrations, to_status, comment, batch)
+        note = f"Motif : {reason}. {comment.strip()}".strip() if reason else comment
+        _queue_status_email(db, professional_id, registrations, to_status, note, batch)
     db.commit()
     return result
 

@@ -200,7 +200,8 @@ def test_prescriber_orients_a_new_candidate_and_the_pilot_validates_it(server, p
     pilot.get_by_label("Rechercher un candidat").press("Enter")
     expect(pilot.get_by_text("Tout sélectionner (1 lignes)")).to_be_visible()
     wait_for_app(pilot)
-    triage = pilot.get_by_test_id("stDataFrame").first
+    # The table of registrations comes after the table of places left per session.
+    triage = pilot.get_by_test_id("stDataFrame").last
     expect(table_rows(triage)).to_have_count(2)
     click_in_row(pilot, triage, 0, x=50)  # the checkbox, centred in "Sélection"
     expect(pilot.get_by_text("1 inscription(s) sélectionnée(s)")).to_be_visible()
