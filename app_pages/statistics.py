@@ -85,6 +85,16 @@ def cached_dashboard(by: int, chosen: statistics.StatisticsFilters):
 
 
 board = cached_dashboard(user_id, filters)
+NOTHING = "Aucune inscription pour ces filtres."
+
+
+def chart(where, rows: list[dict], **options) -> None:
+    """A bar chart, or a plain sentence when the filters leave nothing to draw."""
+    if rows:
+        where.bar_chart(rows, **options)
+    else:
+        where.caption(NOTHING)
+
 
 tiles = st.columns(3)
 tiles[0].metric("Inscriptions retenues", board.registrations)
@@ -93,9 +103,9 @@ tiles[2].metric("Inscriptions validées", board.validated)
 
 left, right = st.columns(2)
 left.subheader("Inscriptions par semaine")
-left.bar_chart(board.weekly, x="Semaine du", y="Inscriptions")
+chart(left, board.weekly, x="Semaine du", y="Inscriptions")
 right.subheader("Des inscriptions envoyées aux validées")
-right.bar_chart(board.funnel, x="Etape", y="Inscriptions", horizontal=True, sort=False)
+chart(right, board.funnel, x="Etape", y="Inscriptions", horizontal=True, sort=False)
 
 st.subheader("Places occupées par session")
 if board.sessions:
@@ -107,7 +117,7 @@ else:
 
 left, right = st.columns(2)
 left.subheader("Etats des inscriptions")
-left.bar_chart(board.states, x="Etat", y="Inscriptions", horizontal=True)
+chart(left, board.states, x="Etat", y="Inscriptions", horizontal=True)
 right.subheader("Indicateurs FSE+")
 right.dataframe(board.indicators, hide_index=True)
 
@@ -120,7 +130,7 @@ for column, title, rows in (
     if rows is None:
         column.info("Non disponible pour le moment : voir la feuille « Méthode » du classeur.")
     else:
-        column.bar_chart(rows, x="Modalité", y="Inscriptions", horizontal=True)
+        chart(column, rows, x="Modalité", y="Inscriptions", horizontal=True)
 for note in board.notes:
     st.caption(note)
 

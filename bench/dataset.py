@@ -1,11 +1,13 @@
 """A busy PLIE's data, of any size, written fast for the benchmarks.
 
 `build(engine, registrations=N)` empties the database, migrates it, and writes:
-- 40 structures, 400 prescribers, 20 organisers, 60 published actions of two sessions each;
+- 40 structures, 400 prescribers, 20 organisers (one of them a coordinator), 60 published
+  actions of two sessions each;
 - N candidates and N registrations spread over the actions. The first action (the "big
   action") receives a tenth of them, as a popular recruitment session would; the prescriber
   `bench-prescriber@bench.example` sends one registration in a hundred, so "Mes candidats" grows
-  with the data as a real counsellor's would.
+  with the data as a real counsellor's would. The big action's first session was held
+  yesterday, so that its review ("Bilan") has half the big action's registrations to show.
 Every registration has its session and its history, and the places taken match.
 Rows go in with bulk INSERTs of 10,000, so 100,000 registrations take seconds, not minutes.
 """
@@ -46,6 +48,7 @@ ACTIONS = 60
 PRESCRIBERS = 400
 BENCH_PRESCRIBER = "bench-prescriber@bench.example"
 BENCH_PILOT = "bench-pilot@bench.example"
+BENCH_COORDINATOR = "bench-coordinator@bench.example"
 STATES = [
     RegistrationStatus.PENDING,
     RegistrationStatus.VALIDATED,
@@ -61,6 +64,7 @@ LAST = "Martin Lefèvre Diallo Nguyen Dubois Haddad Garcia Roux Benali Morel Tra
 class Dataset:
     registrations: int
     big_action_id: int
+    big_session_id: int
     prescriber_id: int
     pilot_id: int
 
@@ -102,6 +106,8 @@ def build(engine, *, registrations: int, seed: int = 3) -> Dataset:
         ]
         professionals[0]["email"] = BENCH_PRESCRIBER
         professionals[PRESCRIBERS]["email"] = BENCH_PILOT
+        professionals[PRESCRIBERS + 19]["email"] = BENCH_COORDINATOR
+        professionals[PRESCRIBERS + 19]["is_coordinator"] = True
         _insert(connection, Professional, professionals)
         pilot_id = PRESCRIBERS + 1
 
@@ -129,6 +135,9 @@ def build(engine, *, registrations: int, seed: int = 3) -> Dataset:
             )
             for s in range(2):
                 day = today + timedelta(days=20 + a % 30 + s * 7)
+                if a == 1 and s == 0:
+                    # The big action's first session was held yesterday: its review is to record.
+                    day = today - timedelta(days=1)
                 sessions.append(
                     {
                         "id": a * 2 - 1 + s,
@@ -207,4 +216,10 @@ def build(engine, *, registrations: int, seed: int = 3) -> Dataset:
             )
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
-    return Dataset(registrations=registrations, big_action_id=1, prescriber_id=1, pilot_id=pilot_id)
+    return Dataset(
+        registrations=registrations,
+        big_action_id=1,
+        big_session_id=1,
+        prescriber_id=1,
+        pilot_id=pilot_id,
+    )

@@ -42,6 +42,21 @@ def test_a_wrong_period_is_explained_and_nothing_is_exported(app):
     assert not app.get("download_button")
 
 
+def test_a_period_without_registrations_shows_sentences_not_empty_charts(app):
+    sign_in(app, "coordinateur")
+    open_page(app, "statistics")
+    # Eight years ago, before any registration (a date field reaches ten years back).
+    start = app.date_input(key="st_start").value
+    app.date_input(key="st_start").set_value(start.replace(year=start.year - 8, day=1))
+    app.date_input(key="st_end").set_value(start.replace(year=start.year - 7, day=1))
+    next(b for b in app.button if b.label == "Appliquer les filtres").click().run()
+
+    assert not app.exception, app.exception
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert int(metrics["Inscriptions retenues"]) == 0
+    assert shows(app, "Aucune inscription pour ces filtres.")
+
+
 def test_the_statistics_page_is_not_offered_to_a_prescriber(app):
     sign_in(app, "france-travail")
 
