@@ -27,6 +27,7 @@ README = ROOT / "README.md"
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 PAGE_BUDGET = 3.0
 SEARCH_BUDGET_MS = 20.0
+EXPORT_BUDGET = 1.5
 
 
 @contextlib.contextmanager
@@ -57,6 +58,31 @@ def postgresql_url():
             check=False,
             capture_output=True,
         )
+
+
+def script_output(name: str, *arguments: str) -> str:
+    """Run one of the benchmark scripts in its own process; its Markdown output."""
+    answer = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / name), *arguments],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    print(answer.stdout, file=sys.stderr)
+    return answer.stdout.strip()
+
+
+def export_verdict(output: str) -> str:
+    """The export's ratio to the fastest bare writer, read from its table, against 1.5."""
+    for line in output.splitlines():
+        if line.startswith("| the export"):
+            ratio = float(line.split("|")[4])
+            verdict = "tenu" if ratio <= EXPORT_BUDGET else "**dépassé**"
+            return (
+                f"Budget (≤ {EXPORT_BUDGET}× le writer nu le plus rapide) : {verdict} ({ratio}×)."
+            )
+    return "Budget : non mesuré."
 
 
 def captured(function, *args, **kwargs):
@@ -114,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = ["1000", "3000"] if arguments.quick else ["1000", "10000", "100000"]
     candidates = "20000" if arguments.quick else "200000"
     users = "3" if arguments.quick else "10"
+    export_rows = "5000" if arguments.quick else "100000"
+    triage_rows = "1000" if arguments.quick else "5000"
+    import_rows = "500" if arguments.quick else "5000"
 
     sections = []
     with postgresql_url() as pg_url:
@@ -129,6 +158,20 @@ def main(argv: list[str] | None = None) -> int:
             submit_args += ["--postgresql", pg_url]
         _, submissions = captured(bench_submissions.main, submit_args)
         sections.append(("Inscriptions envoyées en même temps", submissions))
+        triage_args = ["--registrations", triage_rows]
+        if pg_url:
+            triage_args += ["--postgresql", pg_url]
+        sections.append(
+            (
+                "Tri des inscriptions d'une action",
+                script_output("bench_triage.py", *triage_args),
+            )
+        )
+        exported = script_output("bench_export.py", "--rows", export_rows)
+        sections.append(("Export statistique", f"{exported}\n\n{export_verdict(exported)}"))
+        sections.append(
+            ("Import des participants", script_output("bench_import.py", "--rows", import_rows))
+        )
         _, server = captured(bench_server.main, ["--users", users])
         sections.append(("Démarrage et mémoire", server))
 
