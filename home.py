@@ -5,7 +5,7 @@ import time
 
 import streamlit as st
 
-from plie import accounts, mailer, retention
+from plie import accounts, audit, mailer, retention
 from plie.db import get_engine, reading, writing
 from plie.demo import load_demo_data
 from plie.permissions import may_see_statistics
@@ -36,6 +36,7 @@ def bootstrap() -> bool:
 run_started = time.perf_counter()
 st.set_page_config(page_title="PLIE Connect – Actions", page_icon="🤝", layout="wide")
 bootstrap()
+audit.act_as(None)  # until this run knows who is signed in and on which page
 
 auth.check_configuration()
 auth.sync_user()
@@ -145,6 +146,8 @@ app.PAGES["agenda"] = public[0]
 app.PAGES["signin"] = signin
 
 navigation = st.navigation(pages)
+# Every change written during this run is recorded under the signed-in person and this page.
+audit.act_as(user_id, page=navigation.url_path or "agenda")
 auth.show_sign_in_problem()
 with st.sidebar:
     if user_id is not None:

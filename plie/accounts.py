@@ -7,7 +7,8 @@ import bcrypt
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from plie import throttle
+from plie import audit, throttle
+from plie.enums import AuditEvent
 from plie.errors import InvalidInput, NotAllowed, NotFound
 from plie.models import ActionMember, Professional, Structure, Team
 from plie.settings import Settings, get_settings
@@ -67,6 +68,15 @@ def authenticate_local(
     if not may_sign_in_locally(professional, proconnect_enabled=proconnect_enabled):
         log.info("local_sign_in_refused professional=%s reason=proconnect", professional.id)
         raise NotAllowed(LOCAL_NOT_ALLOWED)
+    audit.record(
+        db,
+        professional_id=professional.id,
+        event=AuditEvent.SIGN_IN,
+        object_type="professional",
+        object_id=professional.id,
+        detail="local",
+    )
+    db.commit()
     log.info("local_sign_in professional=%s", professional.id)
     return professional
 

@@ -6,16 +6,64 @@ kept a year without becoming a second copy of the files.
 """
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, event, func, insert, inspect
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
+from plie import models
 from plie.dates import paris_instant
 from plie.enums import AuditEvent
 from plie.models import AuditEntry, Professional, utc_now
+
+# Who is acting, and from which page: set by the app at the start of each page run, so that
+# every change written during the run is recorded under that person's name.
+_actor: ContextVar[tuple[int | None, str]] = ContextVar("plie_audit_actor", default=(None, ""))
+
+# The records whose changes are recorded, by the name the trail gives them. Outbox emails,
+# attempts, the trail itself and the history of states (kept with its registration) are not.
+TRACKED = {
+    models.Candidate: "candidate",
+    models.Registration: "registration",
+    models.RegistrationSession: "registration",
+    models.CoPrescriber: "registration",
+    models.Action: "action",
+    models.Session: "session",
+    models.Employer: "employer",
+    models.Slot: "slot",
+    models.ActionMember: "action",
+    models.SessionReview: "session",
+    models.ReviewEntry: "registration",
+    models.ReviewOutcome: "registration",
+    models.FollowUp: "registration",
+    models.Professional: "professional",
+    models.Structure: "structure",
+    models.Team: "team",
+}
+# Which column names the record by the thing it belongs to (a session's review by its session).
+OWNER_COLUMN = {
+    models.RegistrationSession: "registration_id",
+    models.CoPrescriber: "registration_id",
+    models.ActionMember: "action_id",
+    models.SessionReview: "session_id",
+    models.ReviewEntry: "registration_id",
+    models.ReviewOutcome: "registration_id",
+    models.FollowUp: "registration_id",
+}
+
+
+def act_as(professional_id: int | None, *, page: str = "") -> None:
+    """Record what follows, in this thread, under this professional (None: nobody signed in)
+    and this page."""
+    _actor.set((professional_id, page[:60]))
+
+
+def acting() -> tuple[int | None, str]:
+    return _actor.get()
+
 
 # A detail is a short technical note: letters, digits and a few separators, nothing more.
 DETAIL_PATTERN = re.compile(r"^[\w .,:;=/+\-]*$")
@@ -33,6 +81,8 @@ def record(
     detail: str = "",
 ) -> AuditEntry:
     """Add one entry to the caller's transaction: it is kept exactly when the work is."""
+    if not page:
+        page = acting()[1]
     if len(detail) > 300 or not DETAIL_PATTERN.match(detail):
         raise ValueError("an audit detail is a short technical note, not free text")
     entry = AuditEntry(
@@ -45,6 +95,105 @@ def record(
     )
     db.add(entry)
     return entry
+
+
+def note(
+    db: DbSession,
+    *,
+    professional_id: int,
+    event: AuditEvent,
+    object_type: str,
+    object_id: int | None = None,
+    detail: str = "",
+) -> None:
+    """Record a view, export or download at once, in a transaction of its own.
+
+    For the read side: the caller's session may be a read-only one that never commits. The page
+    is the one the acting professional is on (see act_as). A caller inside a unit of work that
+    writes (plie.db.writing) gets the entry in that unit instead: on SQLite a second writer
+    would wait for it.
+    """
+    bind = db.get_bind()
+    if bind.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+        record(
+            db,
+            professional_id=professional_id,
+            event=event,
+            object_type=object_type,
+            object_id=object_id,
+            detail=detail,
+        )
+        db.flush()
+        return
+    with DbSession(bind) as own:
+        record(
+            own,
+            professional_id=professional_id,
+            event=event,
+            object_type=object_type,
+            object_id=object_id,
+            detail=detail,
+        )
+        own.commit()
+
+
+def _changes_of(session) -> list[dict]:
+    professional_id, page = acting()
+    if professional_id is None:
+        return []
+    entries = []
+    for kind, objects in (
+        (AuditEvent.CREATE, session.new),
+        (AuditEvent.CHANGE, session.dirty),
+        (AuditEvent.DELETE, session.deleted),
+    ):
+        for item in objects:
+            object_type = TRACKED.get(type(item))
+            if object_type is None:
+                continue
+            state = inspect(item)
+            if kind is AuditEvent.CHANGE:
+                changed = sorted(
+                    attribute.key
+                    for attribute in state.mapper.column_attrs
+                    if state.attrs[attribute.key].history.has_changes()
+                )
+                if not changed:
+                    continue
+                detail = "fields=" + ",".join(changed)[:290]
+            else:
+                detail = f"record={type(item).__tablename__}"
+            entries.append(
+                {
+                    "item": item,
+                    "event": kind,
+                    "object_type": object_type,
+                    "page": page,
+                    "detail": detail,
+                    "professional_id": professional_id,
+                }
+            )
+    return entries
+
+
+@event.listens_for(DbSession, "before_flush")
+def _collect_changes(session, flush_context, instances) -> None:
+    session.info.setdefault("audit_pending", []).extend(_changes_of(session))
+
+
+@event.listens_for(DbSession, "after_flush")
+def _write_changes(session, flush_context) -> None:
+    pending = session.info.pop("audit_pending", [])
+    if not pending:
+        return
+    rows = []
+    for entry in pending:
+        item = entry.pop("item")
+        owner = OWNER_COLUMN.get(type(item))
+        entry["object_id"] = getattr(item, owner) if owner else getattr(item, "id", None)
+        entry["at"] = utc_now()
+        rows.append(entry)
+    session.connection().execute(insert(AuditEntry), rows)
 
 
 @dataclass

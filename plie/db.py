@@ -206,3 +206,7 @@ def writing(engine: Engine | None = None) -> Iterator[Session]:
         engine = engine.execution_options(sqlite_begin="IMMEDIATE")
     with Session(engine, expire_on_commit=False) as db:
         yield db
+
+
+# The audit trail listens to every session's flushes; importing it here makes sure it does.
+from plie import audit as _audit  # noqa: E402, F401

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
+from plie import audit
 from plie.accounts import get_professional
 from plie.dates import format_datetime, now
-from plie.enums import GENDER_LABELS
+from plie.enums import GENDER_LABELS, AuditEvent
 from plie.figures import NON_BINARY_NOTE, Tally
 from plie.models import Professional, StatisticsExport
 from plie.permissions import may_see_eligibility_answers, require_coordinator
@@ -334,6 +335,15 @@ def export_workbook(
         candidates=tally.total_candidates,
     )
     db.add(record)
+    db.flush()
+    audit.record(
+        db,
+        professional_id=by,
+        event=AuditEvent.EXPORT,
+        object_type="statistics_export",
+        object_id=record.id,
+        detail=f"registrations={tally.total_registrations}",
+    )
     db.commit()
     log.info(
         "statistics_exported export=%s by=%s registrations=%s candidates=%s",

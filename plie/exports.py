@@ -11,6 +11,8 @@ import logging
 import xlsxwriter
 from sqlmodel import Session as DbSession
 
+from plie import audit
+from plie.enums import AuditEvent
 from plie.permissions import Operation
 from plie.triage import COLUMNS, TriageFilter, triage_rows
 
@@ -49,4 +51,13 @@ def export_triage(db: DbSession, *, by: int, filters: TriageFilter) -> bytes:
     """The triage table as filtered, for the pilot and copilots (partners may not export)."""
     rows = triage_rows(db, by=by, filters=filters, operation=Operation.EXPORT_REGISTRATIONS)
     log.info("triage_exported action=%s rows=%s by=%s", filters.action_id, len(rows), by)
-    return rows_to_xlsx(rows, COLUMNS)
+    content = rows_to_xlsx(rows, COLUMNS)
+    audit.note(
+        db,
+        professional_id=by,
+        event=AuditEvent.EXPORT,
+        object_type="action",
+        object_id=filters.action_id,
+        detail=f"triage rows={len(rows)}",
+    )
+    return content

@@ -18,7 +18,9 @@ from enum import StrEnum
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
+from plie import audit
 from plie.dates import parse_french_date, today_in_paris
+from plie.enums import AuditEvent
 from plie.errors import InvalidInput
 from plie.models import Candidate, ImportColumnMapping, ParticipantImport, Professional
 from plie.permissions import require_coordinator
@@ -481,6 +483,15 @@ def apply_import(
         errors=plan.count(Outcome.ERROR),
     )
     db.add(record)
+    db.flush()
+    audit.record(
+        db,
+        professional_id=by,
+        event=AuditEvent.IMPORT,
+        object_type="participant_import",
+        object_id=record.id,
+        detail=f"created={record.created} updated={record.updated}",
+    )
     db.commit()
     log.info(
         "participants_imported import=%s by=%s created=%s updated=%s unchanged=%s "

@@ -19,7 +19,8 @@ from joserfc.jwk import KeySet
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from plie.enums import StructureKind
+from plie import audit
+from plie.enums import AuditEvent, StructureKind
 from plie.errors import DomainError
 from plie.models import Professional, Structure, utc_now
 from plie.settings import SettingsError
@@ -290,6 +291,15 @@ def sign_in(db: DbSession, *, identity: Identity, authenticated_at: datetime) ->
         professional.structure_id = structure.id
     professional.proconnect_signed_in_at = authenticated_at
     db.add(professional)
+    db.flush()
+    audit.record(
+        db,
+        professional_id=professional.id,
+        event=AuditEvent.SIGN_IN,
+        object_type="professional",
+        object_id=professional.id,
+        detail="proconnect",
+    )
     db.commit()
     db.refresh(professional)
     log.info(

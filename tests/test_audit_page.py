@@ -31,9 +31,15 @@ def test_an_admin_reads_the_trail_and_what_retention_would_do(app):
     open_page(app, "audit")
     assert shows(app, "Journal d'accès")
     [table] = app.dataframe
-    assert list(table.value["Quoi"]) == ["Export"]
-    assert list(table.value["Élément"]) == ["action n° 3"]
+    rows = list(zip(table.value["Quoi"], table.value["Élément"], strict=True))
+    # Newest first: the export, then the admin's own sign-in.
+    assert rows == [("Export", "action n° 3"), ("Connexion", f"professional n° {admin_id()}")]
     assert shows(app, "0 candidat(s) à anonymiser")
+
+
+def admin_id() -> int:
+    with reading() as db:
+        return accounts.professional_by_email(db, email=demo_email("admin")).id
 
 
 def test_a_professional_who_is_not_admin_has_no_such_page_and_is_refused(app):
@@ -44,3 +50,21 @@ def test_a_professional_who_is_not_admin_has_no_such_page_and_is_refused(app):
         pilot = accounts.professional_by_email(db, email=demo_email("pilote"))
     with pytest.raises(NotAllowed, match="réservée aux administrateurs"):
         require_admin(pilot)
+
+
+def test_a_change_made_in_a_page_is_recorded_under_the_person_and_the_page(app):
+    sign_in(app, "france-travail")
+    open_page(app, "dashboard")
+    next(field for field in app.text_input if field.label == "Mon téléphone").input(
+        "06 12 34 56 78"
+    )
+    next(button for button in app.button if button.label == "Sauvegarder mon équipe").click()
+    app.run()
+
+    with reading() as db:
+        me = accounts.professional_by_email(db, email=demo_email("france-travail"))
+        entries = audit.entries(db, audit.AuditFilter(professional_id=me.id))
+    assert [(row["event"], row["object_type"], row["page"], row["detail"]) for row in entries] == [
+        (AuditEvent.CHANGE, "professional", "tableau-de-bord", "fields=phone"),
+        (AuditEvent.SIGN_IN, "professional", "connexion", "local"),
+    ]
