@@ -94,3 +94,15 @@ def require_coordinator(professional: Professional) -> None:
 def require_admin(professional: Professional) -> None:
     if not professional.is_admin:
         raise NotAllowed("Cette page est réservée aux administrateurs.")
+
+
+def may_see_registration(
+    db: DbSession, *, professional_id: int, registration: Registration | None
+) -> bool:
+    """Its prescribers always; its action's organisers once it has been sent to them."""
+    if registration is None:
+        return False
+    if is_prescriber_of(db, professional_id=professional_id, registration=registration):
+        return True
+    role = organiser_role(db, professional_id=professional_id, action_id=registration.action_id)
+    return may(role, Operation.VIEW_REGISTRATIONS) and registration.status != "draft"

@@ -15,6 +15,7 @@ from plie.models import (
     Slot,
     Structure,
 )
+from plie.registration_edits import FormAnswers
 from plie.text import search_key
 
 _counter = iter(range(1, 1_000_000))
@@ -128,3 +129,7 @@ def a_candidate(
     db.add(candidate)
     db.commit()
     return candidate
+
+
+# The statistical question that an action without eligibility requires ("Aucun" ticked).
+STATISTICS_ANSWERED = FormAnswers(eligibility={"statistics": ["none"]})
