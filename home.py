@@ -75,6 +75,12 @@ else:
                 url_path="inscriptions",
                 visibility="hidden",
             ),
+            st.Page(
+                "app_pages/questions.py",
+                title="Questions spécifiques",
+                url_path="questions",
+                visibility="hidden",
+            ),
         ]
 
 for group in pages.values():

@@ -25,6 +25,11 @@ except DomainError as error:
 
 st.title(f"Inscriptions : {action.title}")
 app.show_flash()
+st.page_link(
+    app.page("questions"),
+    label="Questions spécifiques de l'action",
+    query_params={"action": action_id},
+)
 st.caption(" · ".join(f"{label} : {count}" for label, count in counts.items()) or "Aucune")
 st.caption(
     " · ".join(f"{s.label} : {s.places_left} places restantes sur {s.capacity}" for s in sessions)
