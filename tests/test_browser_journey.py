@@ -177,9 +177,13 @@ def test_prescriber_orients_a_new_candidate_and_the_pilot_validates_it(server, p
     prescriber.get_by_role("option", name=re.compile("^Niveau 3 – CAP, BEP")).click()
     form.get_by_role("button", name="Ajouter un candidat et poursuivre l'inscription").click()
 
-    # 3. Sent for good: it waits for the organisers.
+    # 3. The statistics of an action without eligibility, then sent for good: it waits for the
+    # organisers.
     send = prescriber.get_by_role("button", name="Enregistrer définitivement les sessions cochées")
     expect(send).to_be_visible()
+    prescriber.get_by_test_id("stCheckbox").filter(has_text="Aucun").locator("label").click()
+    expect(prescriber.get_by_role("checkbox", name="Aucun")).to_be_checked()
+    wait_for_app(prescriber)
     send.click()
     expect(prescriber.get_by_text("Etat de l'inscription : En attente - à traiter")).to_be_visible()
     expect(prescriber.get_by_role("button", name="🗑 Supprimer l'inscription")).to_be_visible()

@@ -32,29 +32,29 @@ def co_prescribers_section(registration: Registration, *, user_id: int) -> None:
                 )
                 app.flash("Le prescripteur a été retiré de l'inscription.")
                 st.rerun()
-    with st.expander("✎ Ajouter un prescripteur"):
-        st.caption(
-            "Un deuxième prescripteur suit l'inscription, peut agir dessus et reçoit les mêmes "
-            "emails. Cherchez-le par son nom ou son email."
-        )
-        text = st.text_input("Nom ou email du prescripteur", key="co_prescriber_search")
-        if text:
-            with app.attempt(), reading() as db:
-                found = coprescribers.find_professionals(db, text=text)
-                if not found:
-                    st.info("Aucun professionnel ne correspond à cette recherche.")
-                for person in found:
-                    label = f"Ajouter {person.name} ({person.structure})"
-                    if st.button(label, key=f"add_co_{person.id}"):
-                        with app.attempt(), writing() as wdb:
-                            coprescribers.add_co_prescriber(
-                                wdb,
-                                by=user_id,
-                                registration_id=registration.id,
-                                professional_id=person.id,
-                            )
-                            app.flash(f"{person.name} suit désormais l'inscription.")
-                            st.rerun()
+    st.markdown("✎ **Ajouter un prescripteur**")
+    st.caption(
+        "Un deuxième prescripteur suit l'inscription, peut agir dessus et reçoit les mêmes "
+        "emails. Cherchez-le par son nom ou son email."
+    )
+    text = st.text_input("Nom ou email du prescripteur", key="co_prescriber_search")
+    if text:
+        with app.attempt(), reading() as db:
+            found = coprescribers.find_professionals(db, text=text)
+            if not found:
+                st.info("Aucun professionnel ne correspond à cette recherche.")
+            for person in found:
+                label = f"Ajouter {person.name} ({person.structure})"
+                if st.button(label, key=f"add_co_{person.id}"):
+                    with app.attempt(), writing() as wdb:
+                        coprescribers.add_co_prescriber(
+                            wdb,
+                            by=user_id,
+                            registration_id=registration.id,
+                            professional_id=person.id,
+                        )
+                        app.flash(f"{person.name} suit désormais l'inscription.")
+                        st.rerun()
 
 
 def sessions_section(
