@@ -139,7 +139,6 @@ def upgrade() -> None:
         batch_op.create_unique_constraint("uq_registration_form_token", ["form_token"])
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("registration", schema=None) as batch_op:
         batch_op.drop_constraint("uq_registration_form_token", type_="unique")
