@@ -28,7 +28,7 @@ from plie.enums import PLACE_HOLDING_STATUSES  # noqa: E402
 from plie.errors import NoPlaceLeft  # noqa: E402
 from plie.models import Registration, Session  # noqa: E402
 from plie.registrations import save_registration  # noqa: E402
-from tests.builders import STATISTICS_ANSWERED
+from tests.builders import STATISTICS_ANSWERED  # noqa: E402
 from tests.pg_builders import (  # noqa: E402
     a_candidate,
     a_professional,

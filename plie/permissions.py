@@ -5,7 +5,7 @@ from enum import StrEnum
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from plie.enums import MemberRole
+from plie.enums import MemberRole, RegistrationStatus
 from plie.errors import NotAllowed
 from plie.models import ActionMember, CoPrescriber, Professional, Registration
 
@@ -105,4 +105,5 @@ def may_see_registration(
     if is_prescriber_of(db, professional_id=professional_id, registration=registration):
         return True
     role = organiser_role(db, professional_id=professional_id, action_id=registration.action_id)
-    return may(role, Operation.VIEW_REGISTRATIONS) and registration.status != "draft"
+    sent = registration.status is not RegistrationStatus.DRAFT
+    return sent and may(role, Operation.VIEW_REGISTRATIONS)
