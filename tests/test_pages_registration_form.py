@@ -81,3 +81,15 @@ def test_the_pilot_adds_a_question_and_a_partner_is_refused(app):
     assert [e.value for e in partner.error] == [
         "Seuls le pilote et les copilotes de l'action peuvent la modifier."
     ]
+
+
+def test_the_recruitment_page_shows_its_employers_and_their_job_offers(app):
+    open_page(app, "action", id=action_id(RECRUITMENT))
+
+    employers = app.dataframe[0].value
+    assert list(employers["Employeur"]) == [
+        "Logistique Alpes Express",
+        "Propreté Dauphiné Services",
+    ]
+    assert list(employers["Offres"])[1] == "Agent·e de propreté (CDI temps partiel)"
+    assert "(4 places)" in list(employers["Créneaux"])[0]

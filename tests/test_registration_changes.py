@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import func, select
 
 from plie import coprescribers
+from plie.candidates import CandidateInput, update_candidate
 from plie.dates import today_in_paris
 from plie.db import writing
 from plie.enums import RegistrationStatus
@@ -19,7 +20,7 @@ from plie.errors import (
     RegistrationClosed,
     TransitionRefused,
 )
-from plie.models import OutboxEmail, Registration, Session, Slot
+from plie.models import Candidate, OutboxEmail, Registration, Session, Slot
 from plie.queries import registration_view
 from plie.recruitment import choose_slots, grids
 from plie.registration_edits import FormAnswers, save_answers, set_sessions
@@ -519,3 +520,53 @@ def test_a_double_click_makes_one_registration_and_one_email(engine):
         assert db.exec(select(func.count(Registration.id))).one() == 1
         assert db.exec(select(func.count(OutboxEmail.id))).one() == 1
         assert db.get(Session, session_id).places_taken == 1
+
+
+def test_slots_are_chosen_only_in_a_session_of_the_registration(db, people):
+    pilot, prescriber = people
+    action = an_action(db, pilot=pilot, sessions=2)
+    session = a_recruitment_session(db, action, index=1)
+    registration = register(db, action, prescriber)
+
+    with pytest.raises(DomainError) as refused:
+        choose_slots(
+            db,
+            by=prescriber.id,
+            registration_id=registration.id,
+            session_id=session.id,
+            slot_ids=[slots_of(db, session)[("Entreprise 1", 0)]],
+        )
+
+    assert refused.value.message == "Cochez d'abord cette session pour y choisir des employeurs."
+
+
+# The candidate's details.
+
+
+def test_a_prescriber_of_the_candidate_updates_their_details_and_others_cannot(db, people):
+    pilot, prescriber = people
+    stranger = a_professional(db)
+    action = an_action(db, pilot=pilot)
+    registration = register(db, action, prescriber, submit=True)
+    validate(db, pilot, registration)
+    candidate = db.get(Candidate, registration.candidate_id)
+    data = CandidateInput(
+        last_name=candidate.last_name,
+        first_name=candidate.first_name,
+        birth_date=candidate.birth_date,
+        gender=candidate.gender,
+        phone="06 39 98 12 34",
+        address="4 rue Haxo, 38000 Grenoble",
+        qualification_level="4",
+    )
+
+    with pytest.raises(NotAllowed) as refused:
+        update_candidate(db, by=stranger.id, candidate_id=candidate.id, data=data)
+    assert refused.value.message == (
+        "Seuls les prescripteurs d'une inscription de ce candidat peuvent modifier ses "
+        "informations."
+    )
+
+    update_candidate(db, by=prescriber.id, candidate_id=candidate.id, data=data)
+    db.expire_all()
+    assert db.get(Candidate, candidate.id).phone == "06 39 98 12 34"
