@@ -120,6 +120,7 @@ def choose_slots(
         select(Slot, Employer)
         .join(Employer, Employer.id == Slot.employer_id)
         .where(Slot.id.in_(wanted), Employer.session_id == session_id)
+        .execution_options(populate_existing=True)
     ).all()
     if len(picked) != len(wanted):
         raise NotFound("Un des créneaux choisis n'appartient pas à cette session.")

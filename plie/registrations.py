@@ -253,7 +253,7 @@ def save_registration(
         db.rollback()
         store.rollback()
         earlier = db.exec(select(Registration).where(Registration.form_token == form_token)).first()
-        if form_token and earlier is not None:
+        if form_token and earlier is not None and earlier.prescriber_id == by:
             return earlier
         raise
     except BaseException:

@@ -20,7 +20,7 @@ from plie.errors import (
     RegistrationClosed,
     TransitionRefused,
 )
-from plie.models import Candidate, OutboxEmail, Registration, Session, Slot
+from plie.models import Candidate, OutboxEmail, Registration, RegistrationSlot, Session, Slot
 from plie.queries import registration_view
 from plie.recruitment import choose_slots, grids
 from plie.registration_edits import FormAnswers, save_answers, set_sessions
@@ -570,3 +570,41 @@ def test_a_prescriber_of_the_candidate_updates_their_details_and_others_cannot(d
     update_candidate(db, by=prescriber.id, candidate_id=candidate.id, data=data)
     db.expire_all()
     assert db.get(Candidate, candidate.id).phone == "06 39 98 12 34"
+
+
+def test_two_choices_at_once_never_exceed_the_maximum_of_employers(engine):
+    with writing(engine) as db:
+        pilot, prescriber = a_professional(db), a_professional(db)
+        action = an_action(db, pilot=pilot, max_employers=1)
+        session = a_recruitment_session(db, action, employers=2, slots=1)
+        slot = slots_of(db, session)
+        registration_id = register(db, action, prescriber, submit=True).id
+    start = threading.Barrier(2)
+
+    def pick(slot_id):
+        start.wait()
+        with writing(engine) as db:
+            choose_slots(
+                db,
+                by=prescriber.id,
+                registration_id=registration_id,
+                session_id=session.id,
+                slot_ids=[slot_id],
+            )
+
+    threads = [
+        threading.Thread(target=pick, args=(slot[(name, 0)],))
+        for name in ("Entreprise 1", "Entreprise 2")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    with writing(engine) as db:
+        chosen = db.exec(
+            select(RegistrationSlot).where(RegistrationSlot.registration_id == registration_id)
+        ).all()
+        held = sum(db.get(Slot, slot_id).places_taken for slot_id in slot.values())
+    assert len(chosen) == 1
+    assert held == 1
