@@ -225,6 +225,10 @@ def form_for(scheme: EligibilityScheme) -> EligibilityForm:
     return FORMS[scheme]
 
 
+def asks_files(scheme: EligibilityScheme) -> bool:
+    return any(f.kind is FieldKind.FILE for f in form_for(scheme).fields)
+
+
 def is_asked(form_field: EligibilityField, answers: dict) -> bool:
     """Whether the field is asked, given the answers to the fields it depends on."""
     if form_field.only_if is None:
@@ -370,7 +374,7 @@ def write_answers(
         for value in values:
             db.add(EligibilityAnswer(registration_id=registration.id, field=code, value=value))
 
-    existing = stored_documents(db, registration.id)
+    existing = stored_documents(db, registration.id) if file_fields else {}
     flat = {code: values[0] if values else None for code, values in cleaned.items()}
     for code, form_field in file_fields.items():
         if code in existing and (code in checked or not is_asked(form_field, flat)):

@@ -203,6 +203,8 @@ def write_answers(
                 errors.update(error.errors)
     if errors:
         raise InvalidInput(errors)
+    if not questions:
+        return
 
     existing = {
         answer.question_id: answer
@@ -242,6 +244,9 @@ def write_answers(
 
 def missing_answers(db: DbSession, *, registration_id: int, action_id: int) -> dict[str, str]:
     """The required questions still unanswered, each with its French message."""
+    required = [q for q in list_questions(db, action_id=action_id) if q.required]
+    if not required:
+        return {}
     answers = {
         answer.question_id: answer
         for answer in db.exec(
@@ -249,9 +254,7 @@ def missing_answers(db: DbSession, *, registration_id: int, action_id: int) -> d
         )
     }
     missing = {}
-    for question in list_questions(db, action_id=action_id):
-        if not question.required:
-            continue
+    for question in required:
         answer = answers.get(question.id)
         answered = answer is not None and (
             answer.document_id is not None

@@ -81,9 +81,11 @@ def write_answers(
 
 def missing_answers(db: DbSession, registration: Registration, action: Action) -> dict[str, str]:
     """Every required answer still missing, for sending the registration."""
-    documents = set(eligibility.stored_documents(db, registration.id))
+    scheme = action.eligibility_scheme
+    asks_files = eligibility.asks_files(scheme)
+    documents = set(eligibility.stored_documents(db, registration.id)) if asks_files else set()
     missing = eligibility.missing_answers(
-        action.eligibility_scheme, eligibility.stored_answers(db, registration.id), documents
+        scheme, eligibility.stored_answers(db, registration.id), documents
     )
     missing.update(
         questions.missing_answers(db, registration_id=registration.id, action_id=action.id)
