@@ -28,6 +28,10 @@ REGISTER_KEYS = (
 
 user_id = app.require_user()
 action_id = app.query_id("action")
+if action_id is None and app.query_id("id") is not None:
+    # The switch to the registration just saved sets the query string first, then the page; a
+    # rerun that the browser asks in between runs this page with the registration's id.
+    st.switch_page(app.page("inscription"), query_params={"id": app.query_id("id")})
 today = today_in_paris()
 try:
     with reading() as db:

@@ -213,5 +213,5 @@ def download(db: DbSession, *, by: int, document_id: int) -> Download:
     path = _path_of(document.stored_name)
     if not path.exists():
         raise NotFound("Ce fichier est introuvable.")
-    log.info("document_downloaded document=%s by=%s", document_id, by)
+    log.debug("document_read document=%s by=%s", document_id, by)
     return Download(path.read_bytes(), document.original_name, document.content_type)

@@ -70,9 +70,18 @@ def pages(browser, request):
 
 
 def wait_for_app(page):
-    """The app has finished its run: Streamlit's running indicator is gone."""
+    """The rerun that the last interaction asked, if any, has finished.
+
+    Streamlit's running indicator shows only after a delay, so a fast rerun may never show it:
+    wait a moment for the app's script state to become "running", then for "notRunning".
+    """
     page.wait_for_load_state("domcontentloaded")
-    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=WAIT_MS)
+    app = page.locator(".stApp")
+    try:
+        expect(app).to_have_attribute("data-test-script-state", "running", timeout=1500)
+    except AssertionError:
+        pass  # it ran and stopped already, or nothing asked a rerun
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=WAIT_MS)
 
 
 def sign_in(page, base_url: str, key: str) -> None:
