@@ -118,6 +118,12 @@ if user_id is not None:
                 url_path="action-edition",
                 visibility="hidden",
             ),
+            st.Page(
+                "app_pages/questions.py",
+                title="Questions spécifiques",
+                url_path="questions",
+                visibility="hidden",
+            ),
             st.Page("app_pages/followups.py", title="Suivis à saisir", url_path="suivis"),
         ]
 

@@ -54,13 +54,15 @@ for session in view.sessions:
 
 if view.employers:
     st.subheader("Les employeurs et leurs offres d'emplois")
+    employers: dict[int, dict] = {}
+    for row in view.employers:
+        entry = employers.setdefault(
+            row["employer_id"],
+            {"Employeur": row["Employeur"], "Offres": row["Offres"], "Créneaux": []},
+        )
+        entry["Créneaux"].append(f"{row['Créneau']} ({row['Places restantes']} places)")
     st.dataframe(
-        {
-            "Employeur": [row["Employeur"] for row in view.employers],
-            "Offres": [row["Offres"] for row in view.employers],
-            "Créneau": [row["Créneau"] for row in view.employers],
-            "Places restantes": [row["Places restantes"] for row in view.employers],
-        },
+        [{**entry, "Créneaux": ", ".join(entry["Créneaux"])} for entry in employers.values()],
         hide_index=True,
     )
 

@@ -1,21 +1,37 @@
 """Inscrire un candidat: find or create the candidate, then save the registration."""
 
+import uuid
 from datetime import date
 
 import streamlit as st
 
-from plie import candidates, queries, registrations
+from plie import candidates, queries, questions, registrations
 from plie.candidates import CandidateInput
 from plie.dates import format_date, today_in_paris
 from plie.db import reading, writing
 from plie.enums import Gender
 from plie.models import Candidate
 from plie.reference import QUALIFICATION_LEVELS
+from plie.registration_edits import FormAnswers
 from plie.validation import MAX_ADDRESS_LENGTH
 from ui import app
+from ui.eligibility_form import eligibility_section
+from ui.questions import answers_section
+
+REGISTER_KEYS = (
+    "register_candidate_id",
+    "search_done",
+    "search_results",
+    "chosen_sessions",
+    "register_form_token",
+)
 
 user_id = app.require_user()
 action_id = app.query_id("action")
+if action_id is None and app.query_id("id") is not None:
+    # The switch to the registration just saved sets the query string first, then the page; a
+    # rerun that the browser asks in between runs this page with the registration's id.
+    st.switch_page(app.page("inscription"), query_params={"id": app.query_id("id")})
 today = today_in_paris()
 try:
     with reading() as db:
@@ -159,13 +175,17 @@ if state.get("register_candidate_id") is None:
             st.rerun()
     st.stop()
 
-# Step 2: the sessions, then save as a draft or send to the organisers.
+# Step 2: the sessions, the eligibility and the action's questions, then save or send.
 with reading() as db:
     candidate = db.get(Candidate, state["register_candidate_id"])
+    action_questions = questions.list_questions(db, action_id=action_id)
 st.markdown(f"**{app.plain(candidate.display_name)}**, né·e le {format_date(candidate.birth_date)}")
 if st.button("Changer de candidat"):
     state.pop("register_candidate_id", None)
     st.rerun()
+# One token per form shown: a second click on the same form finds the same registration.
+token = state.setdefault("register_form_token", uuid.uuid4().hex)
+errors: dict = {}
 
 st.markdown("**SESSIONS**")
 preselected = set(state.get("chosen_sessions", {}).get("sessions", []))
@@ -179,6 +199,17 @@ ticked = [
         key=f"register_session_{session.id}",
     )
 ]
+eligibility_answers, eligibility_files = eligibility_section(
+    view.action, stored={}, documents={}, errors=errors, prefix="register"
+)
+question_answers, question_files = answers_section(
+    action_questions, stored=[], errors=errors, prefix="register"
+)
+if view.employers:
+    st.caption(
+        "Vous pourrez ensuite cocher des sessions supplémentaires et choisir les employeurs et "
+        "les rendez-vous depuis la page de l'inscription."
+    )
 st.markdown("Etat de l'inscription : **Brouillon**")
 draft, submit = st.columns(2)
 save_draft = draft.button("Enregistrer en mode 'brouillon'", key="save_draft")
@@ -186,7 +217,8 @@ send = submit.button(
     "Enregistrer définitivement les sessions cochées", type="primary", key="submit_registration"
 )
 if save_draft or send:
-    with app.attempt(), writing() as db:
+    answers = FormAnswers(eligibility_answers, eligibility_files, question_answers, question_files)
+    with app.attempt(errors), writing() as db:
         registration = registrations.save_registration(
             db,
             by=user_id,
@@ -194,11 +226,16 @@ if save_draft or send:
             candidate_id=candidate.id,
             session_ids=ticked,
             submit=send,
+            answers=answers,
+            form_token=token,
         )
-        for key in ("register_candidate_id", "search_done", "search_results", "chosen_sessions"):
+        for key in REGISTER_KEYS:
             state.pop(key, None)
         app.flash(
             f"Inscription enregistrée : {registration.status.label}."
             + (" Un email de confirmation vous est envoyé." if send else "")
         )
         st.switch_page(app.page("inscription"), query_params={"id": registration.id})
+    if len(errors) > 1:
+        for message in errors.values():
+            st.error(message)

@@ -6,7 +6,9 @@ from plie import queries, registrations, review_views, self_registration
 from plie.dates import format_date, format_datetime, today_in_paris
 from plie.db import reading, writing
 from plie.errors import DomainError
+from plie.registration_rules import ENDED_STATUSES
 from ui import app
+from ui import registration_parts as parts
 
 user_id = app.require_user()
 registration_id = app.query_id() or 0
@@ -55,9 +57,30 @@ if registration.is_self_registered:
     if contact is not None:
         st.text(f"Coordonnées indiquées : {contact.phone or ''} · {contact.email}")
 
-st.markdown("**SESSIONS**")
-for session in view.sessions:
-    st.markdown(f"☒ {app.plain(session.label)} – {session.when}")
+if view.is_prescriber:
+    with st.expander("✎ Modifier les informations"):
+        parts.candidate_form(candidate, user_id=user_id)
+    parts.co_prescribers_section(registration, user_id=user_id)
+
+ticked = {session.id for session in view.sessions}
+if view.is_prescriber and registration.status not in ENDED_STATUSES:
+    with reading() as db:
+        every_session = queries.action_sessions(
+            db, action_id=registration.action_id, today=today_in_paris()
+        )
+    parts.sessions_section(registration, every_session, ticked, user_id=user_id)
+else:
+    st.markdown("**SESSIONS**")
+    for session in view.sessions:
+        st.markdown(f"☒ {app.plain(session.label)} – {session.when}")
+parts.slots_section(registration, ticked, user_id=user_id if view.is_prescriber else None)
+
+if view.is_prescriber and registration.status not in ENDED_STATUSES:
+    with st.expander("Éligibilité et questions de l'action", expanded=True):
+        parts.answers_form(registration, user_id=user_id)
+else:
+    parts.answers_readonly(registration, user_id=user_id)
+parts.documents_section(registration, user_id=user_id)
 
 st.markdown(f"Etat de l'inscription : **{registration.status.label}**")
 with reading() as db:

@@ -25,6 +25,11 @@ if action_id is not None:
     st.page_link(
         app.page("action-edition"), label="Modifier l'action", query_params={"id": action_id}
     )
+    st.page_link(
+        app.page("questions"),
+        label="Questions spécifiques de l'action",
+        query_params={"action": action_id},
+    )
 else:
     st.title("Inscriptions de mes actions")
 app.show_flash()

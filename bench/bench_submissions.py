@@ -28,6 +28,7 @@ from plie.enums import PLACE_HOLDING_STATUSES  # noqa: E402
 from plie.errors import NoPlaceLeft  # noqa: E402
 from plie.models import Registration, Session  # noqa: E402
 from plie.registrations import save_registration  # noqa: E402
+from tests.builders import STATISTICS_ANSWERED  # noqa: E402
 from tests.pg_builders import (  # noqa: E402
     a_candidate,
     a_professional,
@@ -75,6 +76,7 @@ def run(url: str, workers: int, submissions: int, places: int) -> dict:
                         candidate_id=candidate_id,
                         session_ids=[session_id],
                         submit=True,
+                        answers=STATISTICS_ANSWERED,
                     )
                 outcome = "ok"
             except NoPlaceLeft:

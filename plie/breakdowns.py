@@ -15,8 +15,17 @@ from dataclasses import dataclass
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
+from plie import eligibility
 from plie.enums import Attendance
-from plie.models import Employer, ReviewEntry, ReviewOutcome, SessionReview
+from plie.models import (
+    Action,
+    EligibilityAnswer,
+    Employer,
+    Registration,
+    ReviewEntry,
+    ReviewOutcome,
+    SessionReview,
+)
 from plie.reference import OUTCOME_BY_CODE
 
 # Ids per IN (...) list: well under SQLite's and PostgreSQL's limits on bound parameters.
@@ -32,6 +41,8 @@ class EligibilityRow:
     registration_id: int
     scheme: str  # the scheme's French label, e.g. "FSE"
     criterion: str  # the criterion's French label, e.g. "Bénéficiaire du RSA"
+    # Sensitive personal data (RSA, RQTH...): counted in the figures, never listed per person.
+    sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,7 +64,41 @@ class OutcomeRow:
 
 
 def eligibility_rows(db: DbSession, registration_ids: Sequence[int]) -> list[EligibilityRow] | None:
-    """The eligibility criteria ticked for these registrations; None: not recorded yet."""
+    """The eligibility criteria ticked, and the yes/no answers, of these registrations."""
+    rows = []
+    for batch in _in_batches(registration_ids):
+        query = (
+            select(
+                EligibilityAnswer.registration_id,
+                Action.eligibility_scheme,
+                EligibilityAnswer.field,
+                EligibilityAnswer.value,
+            )
+            .join(Registration, Registration.id == EligibilityAnswer.registration_id)
+            .join(Action, Action.id == Registration.action_id)
+            .where(EligibilityAnswer.registration_id.in_(batch))
+            .order_by(EligibilityAnswer.registration_id, EligibilityAnswer.id)
+        )
+        for registration_id, scheme, field_code, value in db.exec(query):
+            shown = _criterion(scheme, field_code, value)
+            if shown is not None:
+                rows.append(EligibilityRow(registration_id, scheme.label, *shown))
+    return rows
+
+
+def _criterion(scheme, field_code: str, value: str) -> tuple[str, bool] | None:
+    """The label an answer is counted under, and whether it is sensitive; None: not counted."""
+    form = eligibility.form_for(scheme)
+    found = [f for f in form.fields if f.code == field_code]
+    if not found:
+        return None
+    form_field = found[0]
+    if form_field.kind is eligibility.FieldKind.CRITERIA:
+        choice = next((c for c in form_field.choices if c.code == value), None)
+        return (choice.label, choice.sensitive) if choice else None
+    if form_field.kind is eligibility.FieldKind.YES_NO:
+        answer = {eligibility.YES: "Oui", eligibility.NO: "Non"}.get(value)
+        return (f"{form_field.label} : {answer}", False) if answer else None
     return None
 
 

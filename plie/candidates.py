@@ -4,13 +4,14 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import or_
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
 from plie.dates import today_in_paris
 from plie.enums import Gender
-from plie.errors import DomainError, InvalidInput
-from plie.models import Candidate
+from plie.errors import DomainError, InvalidInput, NotAllowed
+from plie.models import Candidate, CoPrescriber, Registration
 from plie.reference import QUALIFICATION_BY_CODE
 from plie.text import search_key
 from plie.validation import (
@@ -147,4 +148,46 @@ def create_candidate(db: DbSession, *, by: int, data: CandidateInput) -> Candida
     db.add(candidate)
     db.commit()
     log.info("candidate_created candidate=%s by=%s", candidate.id, by)
+    return candidate
+
+
+def update_candidate(
+    db: DbSession, *, by: int, candidate_id: int, data: CandidateInput
+) -> Candidate:
+    """Change a candidate's details: for the prescribers of one of their registrations."""
+    candidate = db.get(Candidate, candidate_id)
+    if candidate is None:
+        raise DomainError("Ce candidat n'existe pas ou plus.")
+    follows = db.exec(
+        select(Registration.id)
+        .outerjoin(CoPrescriber, CoPrescriber.registration_id == Registration.id)
+        .where(
+            Registration.candidate_id == candidate_id,
+            or_(Registration.prescriber_id == by, CoPrescriber.professional_id == by),
+        )
+    ).first()
+    if follows is None:
+        raise NotAllowed(
+            "Seuls les prescripteurs d'une inscription de ce candidat peuvent modifier ses "
+            "informations."
+        )
+    values = _validated_fields(data)
+
+    twin = db.exec(
+        select(Candidate.id).where(
+            Candidate.id != candidate_id,
+            Candidate.last_name_key == search_key(values["last_name"]),
+            Candidate.first_name_key == search_key(values["first_name"]),
+            Candidate.birth_date == values["birth_date"],
+        )
+    ).first()
+    if twin is not None:
+        raise DomainError(
+            "Un autre candidat avec ces nom, prénom et date de naissance existe déjà : "
+            "vérifiez l'identité saisie."
+        )
+    _apply(candidate, values)
+    db.add(candidate)
+    db.commit()
+    log.info("candidate_updated candidate=%s by=%s", candidate.id, by)
     return candidate

@@ -21,6 +21,7 @@ from plie.enums import (
     Gender,
     MemberRole,
     OutboxStatus,
+    QuestionKind,
     RegistrationStatus,
     SessionKind,
     StructureKind,
@@ -28,14 +29,17 @@ from plie.enums import (
 from plie.models import (
     Action,
     ActionMember,
+    ActionQuestion,
     Candidate,
     CoPrescriber,
+    EligibilityAnswer,
     Employer,
     FollowUp,
     OutboxEmail,
     Professional,
     Registration,
     RegistrationSession,
+    RegistrationSlot,
     ReviewEntry,
     SelfRegistration,
     Session,
@@ -423,6 +427,7 @@ def _actions(db: DbSession, today: date, people: dict[str, Professional]) -> dic
                 Slot(employer=employer, starts_at=paris_instant(recruitment_day, hour), capacity=5)
             )
     db.flush()
+    _questions(db, actions)
 
     team = {
         "chantier": [("pilote", MemberRole.PILOT)],
@@ -442,6 +447,53 @@ def _actions(db: DbSession, today: date, people: dict[str, Professional]) -> dic
                 )
             )
     return actions
+
+
+# The action's own questions ("Questions spécifiques") of the demo, in their order.
+DEMO_QUESTIONS = {
+    "recrutement": [
+        ("Dépôt du CV", QuestionKind.FILE, True, ""),
+        ("Permis B", QuestionKind.YES_NO, True, ""),
+    ],
+    "formation": [
+        ("Disponibilité", QuestionKind.CHOICE, True, "Dès maintenant\nDans le mois\nPlus tard"),
+        ("Projet professionnel en quelques mots", QuestionKind.TEXT, False, ""),
+    ],
+    "clause": [("Permis B", QuestionKind.YES_NO, False, "")],
+    "qpv": [("Quartier d'habitation", QuestionKind.TEXT, False, "")],
+}
+
+# Answers of the demo's registrations, by scheme: enough to send them.
+DEMO_ANSWERS = {
+    EligibilityScheme.NONE: [("statistics", "plie")],
+    EligibilityScheme.CLAUSE: [("clause_criteria", "plie"), ("clause_criteria", "deld")],
+    EligibilityScheme.FSE: [
+        ("fse_criteria", "deld"),
+        ("plie_participant", "oui"),
+        ("viesion_link", "https://viesion.plie-demo.example/dossiers/1"),
+    ],
+    EligibilityScheme.QPV: [("qpv", "oui"), ("qpv_statistics", "deld")],
+}
+
+
+def _questions(db: DbSession, actions: dict[str, Action]) -> None:
+    for key, asked in DEMO_QUESTIONS.items():
+        for position, (label, kind, required, choices) in enumerate(asked, start=1):
+            db.add(
+                ActionQuestion(
+                    action_id=actions[key].id,
+                    position=position,
+                    label=label,
+                    kind=kind,
+                    required=required,
+                    choices=choices,
+                )
+            )
+
+
+def _answer(db: DbSession, registration: Registration, action: Action) -> None:
+    for field, value in DEMO_ANSWERS[action.eligibility_scheme]:
+        db.add(EligibilityAnswer(registration_id=registration.id, field=field, value=value))
 
 
 def _candidates(db: DbSession, rng: random.Random, today: date) -> list[Candidate]:
@@ -485,6 +537,7 @@ def _register(db, *, candidate, action, session, prescriber, status, by_organise
     db.add(registration)
     db.flush()
     db.add(RegistrationSession(registration_id=registration.id, session_id=session.id))
+    _answer(db, registration, action)
     db.add(
         StatusChange(
             registration_id=registration.id, to_status=RegistrationStatus.DRAFT, by_id=prescriber.id
@@ -594,6 +647,20 @@ def _failed_emails(db: DbSession, people: dict[str, Professional]) -> None:
         )
 
 
+def _meet(db: DbSession, registration: Registration, slot: Slot) -> None:
+    """A demo registration that holds its places meets one employer."""
+    db.add(
+        RegistrationSlot(
+            registration_id=registration.id,
+            session_id=slot.employer.session_id,
+            employer_id=slot.employer_id,
+            slot_id=slot.id,
+        )
+    )
+    slot.places_taken += 1
+    db.add(slot)
+
+
 def load_demo_data(db: DbSession, *, today: date | None = None) -> bool:
     """Fill an empty database with the demo; a database that has actions is left as it is."""
     if db.exec(select(Action.id)).first() is not None:
@@ -638,9 +705,10 @@ def load_demo_data(db: DbSession, *, today: date | None = None) -> bool:
     ]
     organisers = {"clause": "copilote", "formation": "copilote"}
     next_candidate = 2
+    made = []
     for key, prescriber, statuses in plan:
         for status in statuses:
-            _register(
+            registration = _register(
                 db,
                 candidate=candidates[next_candidate],
                 action=actions[key],
@@ -649,7 +717,16 @@ def load_demo_data(db: DbSession, *, today: date | None = None) -> bool:
                 status=status,
                 by_organiser=people[organisers.get(key, "pilote")],
             )
+            made.append((key, registration))
             next_candidate += 1
+    # The recruitment's registrations that wait hold a slot each, as the grid then shows.
+    slots = sorted(
+        (slot for employer in first_session("recrutement").employers for slot in employer.slots),
+        key=lambda slot: (slot.employer.name, slot.starts_at),
+    )
+    waiting = [r for key, r in made if key == "recrutement" and r.holds_places]
+    for registration, slot in zip(waiting, [slots[0], slots[3], slots[2]], strict=False):
+        _meet(db, registration, slot)
     _duplicates_and_self_registration(db, candidates, actions, people)
     _past_workshop(db, today, people, candidates)
     _past_sessions(db, today, actions, candidates, people)

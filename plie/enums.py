@@ -267,3 +267,24 @@ ATTENDANCE_LABELS = {
     Attendance.ABSENT: "Absent",
     Attendance.EXCUSED: "Excusé",
 }
+
+
+class QuestionKind(StrEnum):
+    """What kind of answer an action's own question ("Questions spécifiques") expects."""
+
+    YES_NO = "yes_no"
+    TEXT = "text"
+    CHOICE = "choice"
+    FILE = "file"
+
+    @property
+    def label(self) -> str:
+        return QUESTION_KIND_LABELS[self]
+
+
+QUESTION_KIND_LABELS = {
+    QuestionKind.YES_NO: "Oui / Non",
+    QuestionKind.TEXT: "Texte court",
+    QuestionKind.CHOICE: "Choix dans une liste",
+    QuestionKind.FILE: "Fichier (CV, justificatif...)",
+}

@@ -179,7 +179,7 @@ def _participant_row(row: EntryRow, with_answers: bool, available: dict) -> list
     ]
     if with_answers:
         values.append(
-            "; ".join(f"{e.scheme} : {e.criterion}" for e in row.eligibility)
+            "; ".join(f"{e.scheme} : {e.criterion}" for e in row.eligibility if not e.sensitive)
             if available["eligibility"]
             else NOT_RECORDED
         )

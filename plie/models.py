@@ -13,6 +13,7 @@ from plie.enums import (
     Gender,
     MemberRole,
     OutboxStatus,
+    QuestionKind,
     RegistrationStatus,
     SessionKind,
     StructureKind,
@@ -246,6 +247,9 @@ class Registration(SQLModel, table=True):
     submitted_at: datetime | None = instant(default=None)
     created_at: datetime = instant(default_factory=utc_now)
     updated_at: datetime = instant(default_factory=utc_now)
+    # The form's one-time token: a second click on the same form finds this registration
+    # instead of creating another one.
+    form_token: str | None = Field(default=None, max_length=64, unique=True)
 
     candidate: Candidate = Relationship()
     action: Action = Relationship()
@@ -548,3 +552,82 @@ class ReviewChange(SQLModel, table=True):
     after: str = Field(default="", max_length=1000)
     by_id: int | None = Field(default=None, foreign_key="professional.id")
     at: datetime = instant(default_factory=utc_now)
+
+
+class ActionQuestion(SQLModel, table=True):
+    """One of an action's own questions ("Questions spécifiques"), in the organiser's order."""
+
+    __tablename__ = "action_question"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True, ondelete="CASCADE")
+    position: int = Field(default=0, ge=0)
+    label: str = Field(max_length=200)
+    kind: QuestionKind
+    required: bool = False
+    # For a choice: the options, one per line.
+    choices: str = Field(default="", max_length=2000)
+
+    @property
+    def options(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class Document(SQLModel, table=True):
+    """An uploaded file; on disk under a generated name, never the one the user gave."""
+
+    __tablename__ = "document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True, ondelete="CASCADE")
+    # What the file answers: an eligibility field ("fse_proof") or "question:<id>".
+    purpose: str = Field(max_length=60)
+    stored_name: str = Field(max_length=64, unique=True)
+    content_type: str = Field(max_length=100)
+    size: int = Field(ge=0)
+    # Shown and offered as the download's name only; cleaned, never used on the server's disk.
+    original_name: str = Field(default="", max_length=200)
+    uploaded_by_id: int | None = Field(default=None, foreign_key="professional.id")
+    uploaded_at: datetime = instant(default_factory=utc_now)
+
+
+class EligibilityAnswer(SQLModel, table=True):
+    """One answer of the eligibility form: one row per ticked criterion, yes/no or link."""
+
+    __tablename__ = "eligibility_answer"
+    __table_args__ = (UniqueConstraint("registration_id", "field", "value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True, ondelete="CASCADE")
+    field: str = Field(max_length=40)
+    value: str = Field(max_length=500)
+
+
+class QuestionAnswer(SQLModel, table=True):
+    """A registration's answer to one of its action's questions."""
+
+    __tablename__ = "question_answer"
+    __table_args__ = (UniqueConstraint("registration_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True, ondelete="CASCADE")
+    question_id: int = Field(foreign_key="action_question.id", index=True)
+    value: str = Field(default="", max_length=1000)
+    document_id: int | None = Field(default=None, foreign_key="document.id", ondelete="SET NULL")
+
+
+class RegistrationSlot(SQLModel, table=True):
+    """A recruitment slot chosen for a registration: one employer met at one time."""
+
+    __tablename__ = "registration_slot"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "slot_id"),
+        # One meeting per employer and candidate.
+        UniqueConstraint("registration_id", "employer_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", index=True, ondelete="CASCADE")
+    session_id: int = Field(foreign_key="action_session.id", index=True)
+    employer_id: int = Field(foreign_key="employer.id")
+    slot_id: int = Field(foreign_key="slot.id", index=True)

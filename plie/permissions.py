@@ -5,7 +5,7 @@ from enum import StrEnum
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from plie.enums import MemberRole
+from plie.enums import MemberRole, RegistrationStatus
 from plie.errors import NotAllowed
 from plie.models import ActionMember, CoPrescriber, Professional, Registration
 
@@ -116,3 +116,16 @@ def require_authorised_pilot(professional: Professional) -> None:
             "Seuls les professionnels autorisés comme pilotes par un administrateur peuvent "
             "ajouter une action."
         )
+
+
+def may_see_registration(
+    db: DbSession, *, professional_id: int, registration: Registration | None
+) -> bool:
+    """Its prescribers always; its action's organisers once it has been sent to them."""
+    if registration is None:
+        return False
+    if is_prescriber_of(db, professional_id=professional_id, registration=registration):
+        return True
+    role = organiser_role(db, professional_id=professional_id, action_id=registration.action_id)
+    sent = registration.status is not RegistrationStatus.DRAFT
+    return sent and may(role, Operation.VIEW_REGISTRATIONS)

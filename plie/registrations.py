@@ -10,10 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from plie.dates import format_datetime, format_span, now, today_in_paris
+from plie.confirmation import prescriber_ids, queue_confirmation, registration_link
+from plie.dates import format_datetime, now, today_in_paris
+from plie.documents import FileStore, remove_file
 from plie.enums import PLACE_HOLDING_STATUSES, RegistrationStatus
 from plie.errors import (
     DomainError,
@@ -26,6 +29,7 @@ from plie.models import (
     Action,
     Candidate,
     CoPrescriber,
+    Document,
     Professional,
     Registration,
     RegistrationSession,
@@ -35,8 +39,10 @@ from plie.models import (
 from plie.notifications import queue_email
 from plie.permissions import Operation, require, require_prescriber
 from plie.places import give_back_session_place, take_session_place
+from plie.recruitment import give_back_slot_places, take_slot_places
+from plie.registration_edits import FormAnswers, require_complete, write_answers
+from plie.registration_rules import ENDED_STATUSES, load_for_update, registration_sessions
 from plie.review_lock import ensure_registration_unlocked, ensure_sessions_unlocked
-from plie.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +56,6 @@ class Actor(StrEnum):
 
 
 SUBMITTED_STATUSES = frozenset(S) - {S.DRAFT}
-ENDED_STATUSES = frozenset({S.UNREGISTERED, S.REFUSED_BY_COMMISSION, S.REFUSED_BY_CANDIDATE})
 
 
 def _allowed_transitions() -> dict[tuple[S, S], frozenset[Actor]]:
@@ -86,15 +91,7 @@ class BulkResult:
     refused: dict[int, str] = field(default_factory=dict)
 
 
-def _registration_sessions(db: DbSession, registration_id: int) -> list[Session]:
-    return list(
-        db.exec(
-            select(Session)
-            .join(RegistrationSession, RegistrationSession.session_id == Session.id)
-            .where(RegistrationSession.registration_id == registration_id)
-            .order_by(Session.starts_at)
-        )
-    )
+_registration_sessions = registration_sessions
 
 
 def _transition(
@@ -120,9 +117,11 @@ def _transition(
     if will_hold and not held:
         for session in _registration_sessions(db, registration.id):
             take_session_place(db, session=session)
+        take_slot_places(db, registration)
     elif held and not will_hold:
         for session in _registration_sessions(db, registration.id):
             give_back_session_place(db, session_id=session.id)
+        give_back_slot_places(db, registration.id)
 
     registration.status = target
     registration.updated_at = now()
@@ -159,49 +158,13 @@ def _load_registration(db: DbSession, registration_id: int) -> Registration:
     return registration
 
 
-def _prescriber_ids(db: DbSession, registration: Registration) -> list[int]:
-    co_ids = db.exec(
-        select(CoPrescriber.professional_id).where(CoPrescriber.registration_id == registration.id)
-    ).all()
-    main = [registration.prescriber_id] if registration.prescriber_id else []
-    return list(dict.fromkeys([*main, *co_ids]))
-
-
-def registration_link(registration_id: int) -> str:
-    return f"{get_settings().base_url}/inscription?id={registration_id}"
-
-
-def _queue_confirmation(db: DbSession, registration: Registration) -> None:
-    action = db.get(Action, registration.action_id)
-    candidate = db.get(Candidate, registration.candidate_id)
-    sessions = _registration_sessions(db, registration.id)
-    lines = "\n".join(
-        f"- {session.label} : {format_span(session.starts_at, session.ends_at)}, "
-        f"{session.place_name} {session.address}".rstrip()
-        for session in sessions
-    )
-    body = (
-        "Bonjour,\n\n"
-        f"L'inscription de {candidate.display_name} à l'action « {action.title} » est "
-        f"enregistrée définitivement. Son état : {registration.status.label}.\n\n"
-        f"Sessions :\n{lines}\n\n"
-        f"Retrouvez l'inscription : {registration_link(registration.id)}\n\n"
-        "PLIE Connect – Actions"
-    )
-    for professional_id in _prescriber_ids(db, registration):
-        professional = db.get(Professional, professional_id)
-        queue_email(
-            db,
-            key=f"registration-submitted:{registration.id}:{professional_id}",
-            to_address=professional.email,
-            subject=f"Inscription enregistrée : {action.title}",
-            body=body,
-        )
+_prescriber_ids = prescriber_ids
 
 
 def _submit(db: DbSession, registration: Registration, action: Action, *, by: int) -> None:
     sessions = _registration_sessions(db, registration.id)
     _check_open(sessions)
+    require_complete(db, registration, action)
     _transition(db, registration, S.PENDING, actor=Actor.PRESCRIBER, by=by)
     registration.submitted_at = registration.updated_at
     if action.auto_validate:
@@ -213,7 +176,17 @@ def _submit(db: DbSession, registration: Registration, action: Action, *, by: in
             by=None,
             comment="Validation automatique de l'action",
         )
-    _queue_confirmation(db, registration)
+    queue_confirmation(db, registration)
+
+
+def _lock_candidate(db: DbSession, candidate_id: int) -> Candidate:
+    """Registrations of one candidate are made one at a time (the row stays locked)."""
+    candidate = db.exec(
+        select(Candidate).where(Candidate.id == candidate_id).with_for_update()
+    ).first()
+    if candidate is None:
+        raise NotFound("Ce candidat n'existe pas ou plus.")
+    return candidate
 
 
 def save_registration(
@@ -224,13 +197,24 @@ def save_registration(
     candidate_id: int,
     session_ids: list[int],
     submit: bool,
+    answers: FormAnswers | None = None,
+    form_token: str | None = None,
 ) -> Registration:
-    """A new registration over the sessions ticked: a draft, or sent to the organisers."""
+    """A new registration over the sessions ticked, with the form's answers and files: a draft,
+    or sent to the organisers.
+
+    The same `form_token` twice (a double click) gives back the registration made the first
+    time: one registration, one confirmation email.
+    """
     action = db.get(Action, action_id)
     if action is None or not action.is_published_on(today_in_paris()):
         raise NotFound("Cette action n'est pas publiée : on ne peut pas s'y inscrire.")
-    if db.get(Candidate, candidate_id) is None:
-        raise NotFound("Ce candidat n'existe pas ou plus.")
+    _lock_candidate(db, candidate_id)
+    if form_token:
+        earlier = db.exec(select(Registration).where(Registration.form_token == form_token)).first()
+        if earlier is not None and earlier.prescriber_id == by:
+            db.rollback()
+            return earlier
     if not session_ids:
         raise InvalidInput({"sessions": "Cochez au moins une session pour inscrire le candidat."})
     sessions = list(
@@ -254,23 +238,40 @@ def save_registration(
             "retrouvez-la dans « Mes candidats » pour la compléter."
         )
 
-    registration = Registration(action_id=action_id, candidate_id=candidate_id, prescriber_id=by)
-    db.add(registration)
-    db.flush()
-    for session in sessions:
-        db.add(RegistrationSession(registration_id=registration.id, session_id=session.id))
-    db.add(StatusChange(registration_id=registration.id, to_status=S.DRAFT, by_id=by))
-    db.flush()
-    if submit:
-        _submit(db, registration, action, by=by)
-    db.commit()
+    store = FileStore()
+    try:
+        registration = Registration(
+            action_id=action_id, candidate_id=candidate_id, prescriber_id=by, form_token=form_token
+        )
+        db.add(registration)
+        db.flush()
+        for session in sessions:
+            db.add(RegistrationSession(registration_id=registration.id, session_id=session.id))
+        db.add(StatusChange(registration_id=registration.id, to_status=S.DRAFT, by_id=by))
+        db.flush()
+        write_answers(db, registration, action, answers or FormAnswers(), store=store, by=by)
+        if submit:
+            _submit(db, registration, action, by=by)
+        db.commit()
+    except IntegrityError:
+        # Another request with the same token got there first: give back its registration.
+        db.rollback()
+        store.rollback()
+        earlier = db.exec(select(Registration).where(Registration.form_token == form_token)).first()
+        if form_token and earlier is not None and earlier.prescriber_id == by:
+            return earlier
+        raise
+    except BaseException:
+        db.rollback()
+        store.rollback()
+        raise
     log.info("registration_saved registration=%s action=%s by=%s", registration.id, action_id, by)
     return registration
 
 
 def submit_registration(db: DbSession, *, by: int, registration_id: int) -> Registration:
     """Send a draft to the organisers: it then holds a place in each of its sessions."""
-    registration = _load_registration(db, registration_id)
+    registration = load_for_update(db, registration_id)
     require_prescriber(db, professional_id=by, registration=registration)
     if registration.status is not S.DRAFT:
         raise TransitionRefused("Cette inscription est déjà enregistrée définitivement.")
@@ -286,7 +287,7 @@ def can_delete(registration: Registration) -> bool:
 
 def delete_registration(db: DbSession, *, by: int, registration_id: int) -> None:
     """Delete a registration that no organiser has processed yet, giving its places back."""
-    registration = _load_registration(db, registration_id)
+    registration = load_for_update(db, registration_id)
     require_prescriber(db, professional_id=by, registration=registration)
     if not can_delete(registration):
         raise TransitionRefused(
@@ -298,10 +299,16 @@ def delete_registration(db: DbSession, *, by: int, registration_id: int) -> None
     if registration.status in PLACE_HOLDING_STATUSES:
         for session in _registration_sessions(db, registration.id):
             give_back_session_place(db, session_id=session.id)
+        give_back_slot_places(db, registration.id)
     for co in db.exec(select(CoPrescriber).where(CoPrescriber.registration_id == registration.id)):
         db.delete(co)
+    files = db.exec(
+        select(Document.stored_name).where(Document.registration_id == registration.id)
+    ).all()
     db.delete(registration)
     db.commit()
+    for stored_name in files:
+        remove_file(stored_name)
     log.info("registration_deleted registration=%s by=%s", registration_id, by)
 
 

@@ -15,6 +15,7 @@ from plie.models import (
     Slot,
     Structure,
 )
+from plie.registration_edits import FormAnswers
 from plie.text import search_key
 
 _counter = iter(range(1, 1_000_000))
@@ -46,17 +47,16 @@ def an_action(
     published: bool = True,
     pilot: Professional | None = None,
     action_type: ActionType = ActionType.WORKSHOP,
+    scheme: EligibilityScheme = EligibilityScheme.NONE,
+    max_employers: int = 3,
     **details,
 ) -> Action:
     today = today_in_paris()
     start = today - timedelta(days=5) if published else today + timedelta(days=5)
     action = Action(
-        **{
-            "title": "Atelier CV",
-            "eligibility_scheme": EligibilityScheme.NONE,
-            **details,
-        },
+        **{"title": "Atelier CV", "eligibility_scheme": scheme, **details},
         action_type=action_type,
+        max_employers_per_candidate=max_employers,
         publication_start=start,
         publication_end=today + timedelta(days=60),
         auto_validate=auto_validate,
@@ -86,9 +86,9 @@ def an_action(
 
 
 def a_recruitment_session(
-    db, action: Action, *, employers: int = 2, slots: int = 2, places: int = 5
+    db, action: Action, *, employers: int = 2, slots: int = 2, places: int = 5, index: int = 0
 ) -> Session:
-    session = action.sessions[0]
+    session = action.sessions[index]
     for index in range(employers):
         employer = Employer(session_id=session.id, name=f"Entreprise {index + 1}")
         db.add(employer)
@@ -132,3 +132,7 @@ def a_candidate(
     db.add(candidate)
     db.commit()
     return candidate
+
+
+# The statistical question that an action without eligibility requires ("Aucun" ticked).
+STATISTICS_ANSWERED = FormAnswers(eligibility={"statistics": ["none"]})

@@ -25,6 +25,15 @@ def _no_real_mail(monkeypatch):
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(monkeypatch, tmp_path):
+    """Uploaded files go to the test's own folder, never to the project's data/."""
+    monkeypatch.setenv("PLIE_UPLOAD_DIR", str(tmp_path / "uploads"))
+    get_settings.cache_clear()
+    yield tmp_path / "uploads"
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def postgresql_admin() -> Engine | None:
     if BACKEND != "postgresql":

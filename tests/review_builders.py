@@ -4,7 +4,14 @@ from datetime import timedelta
 
 from plie.dates import now, today_in_paris
 from plie.enums import RegistrationStatus, SessionKind
-from plie.models import Action, Registration, RegistrationSession, Session, StatusChange
+from plie.models import (
+    Action,
+    EligibilityAnswer,
+    Registration,
+    RegistrationSession,
+    Session,
+    StatusChange,
+)
 from tests.builders import a_candidate, an_action
 
 S = RegistrationStatus
@@ -53,6 +60,8 @@ def a_registered_candidate(
     db.add(registration)
     db.flush()
     db.add(RegistrationSession(registration_id=registration.id, session_id=session.id))
+    # The statistics question that a registration must answer before it is sent.
+    db.add(EligibilityAnswer(registration_id=registration.id, field="statistics", value="none"))
     db.add(StatusChange(registration_id=registration.id, to_status=status, by_id=prescriber.id))
     if registration.holds_places:
         session.places_taken += 1

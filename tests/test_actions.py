@@ -13,7 +13,13 @@ from plie.errors import DomainError, InvalidInput
 from plie.models import Action, ActionMember, Employer, Professional, Session, Slot
 from plie.queries import agenda, organised_actions
 from plie.registrations import save_registration
-from tests.builders import a_candidate, a_professional, a_recruitment_session, an_action
+from tests.builders import (
+    STATISTICS_ANSWERED,
+    a_candidate,
+    a_professional,
+    a_recruitment_session,
+    an_action,
+)
 
 
 @pytest.fixture
@@ -61,6 +67,7 @@ def register_on(db, action, session_ids):
         candidate_id=a_candidate(db).id,
         session_ids=session_ids,
         submit=True,
+        answers=STATISTICS_ANSWERED,
     )
 
 

@@ -10,7 +10,7 @@ from plie.exports import export_triage
 from plie.models import AuditEntry, Candidate, OutboxEmail
 from plie.registrations import change_status, save_registration
 from plie.triage import TriageFilter
-from tests.builders import a_candidate, a_professional, an_action
+from tests.builders import STATISTICS_ANSWERED, a_candidate, a_professional, an_action
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +39,7 @@ def test_a_change_is_recorded_with_who_where_and_which_fields_but_no_values(db):
         candidate_id=candidate.id,
         session_ids=[action.sessions[0].id],
         submit=True,
+        answers=STATISTICS_ANSWERED,
     )
 
     audit.act_as(pilot.id, page="inscriptions")

@@ -14,6 +14,7 @@ from plie.db import make_engine, reading, writing
 from plie.models import Registration, Session
 from plie.registrations import save_registration
 from tests.backends import TEST_DATABASE_URL, only_postgresql
+from tests.builders import STATISTICS_ANSWERED
 from tests.pg_builders import a_candidate, a_professional, a_published_action, a_session
 
 
@@ -57,6 +58,7 @@ def test_a_dump_restored_into_another_database_shows_the_same_registrations(
                 candidate_id=candidate_id,
                 session_ids=[session.id],
                 submit=submit,
+                answers=STATISTICS_ANSWERED,
             )
     source_database = make_url(TEST_DATABASE_URL).database
     backup = tmp_path / "plie.dump"

@@ -70,9 +70,18 @@ def pages(browser, request):
 
 
 def wait_for_app(page):
-    """The app has finished its run: Streamlit's running indicator is gone."""
+    """The rerun that the last interaction asked, if any, has finished.
+
+    Streamlit's running indicator shows only after a delay, so a fast rerun may never show it:
+    wait a moment for the app's script state to become "running", then for "notRunning".
+    """
     page.wait_for_load_state("domcontentloaded")
-    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=WAIT_MS)
+    app = page.locator(".stApp")
+    try:
+        expect(app).to_have_attribute("data-test-script-state", "running", timeout=1500)
+    except AssertionError:
+        pass  # it ran and stopped already, or nothing asked a rerun
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=WAIT_MS)
 
 
 def sign_in(page, base_url: str, key: str) -> None:
@@ -177,9 +186,13 @@ def test_prescriber_orients_a_new_candidate_and_the_pilot_validates_it(server, p
     prescriber.get_by_role("option", name=re.compile("^Niveau 3 – CAP, BEP")).click()
     form.get_by_role("button", name="Ajouter un candidat et poursuivre l'inscription").click()
 
-    # 3. Sent for good: it waits for the organisers.
+    # 3. The statistics of an action without eligibility, then sent for good: it waits for the
+    # organisers.
     send = prescriber.get_by_role("button", name="Enregistrer définitivement les sessions cochées")
     expect(send).to_be_visible()
+    prescriber.get_by_test_id("stCheckbox").filter(has_text="Aucun").locator("label").click()
+    expect(prescriber.get_by_role("checkbox", name="Aucun")).to_be_checked()
+    wait_for_app(prescriber)
     send.click()
     expect(prescriber.get_by_text("Etat de l'inscription : En attente - à traiter")).to_be_visible()
     expect(prescriber.get_by_role("button", name="🗑 Supprimer l'inscription")).to_be_visible()

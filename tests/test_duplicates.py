@@ -15,7 +15,7 @@ from plie.enums import Gender
 from plie.errors import DomainError, NotAllowed
 from plie.models import Candidate, CandidateMerge, Registration
 from plie.registrations import save_registration
-from tests.builders import a_candidate, a_professional, an_action
+from tests.builders import STATISTICS_ANSWERED, a_candidate, a_professional, an_action
 
 BORN = date(1988, 9, 9)
 
@@ -78,6 +78,7 @@ def test_a_merge_keeps_every_registration_and_is_recorded(db, coordinator):
             candidate_id=candidate.id,
             session_ids=[s.id for s in action.sessions],
             submit=True,
+            answers=STATISTICS_ANSWERED,
         )
     merged_id = twin_record.id
 

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from plie.errors import NotAllowed
 from plie.esf_export import ELIGIBILITY_COLUMN, SHEETS, export_register, export_workbook
-from plie.models import StatisticsExport
+from plie.models import EligibilityAnswer, Registration, StatisticsExport
 from plie.statistics import UNAVAILABLE, check_filters
 from plie.workbook import clean_text
 from tests.builders import a_professional
@@ -64,7 +64,6 @@ def test_synthesis_sheet_shows_the_hand_counted_figures(db, hand_data, coordinat
     assert rows[("Âge à l'entrée", "18-25 ans")] == (3, 2)
     assert rows[("18-30 ans ou plus de 55 ans", "Oui")] == (5, 4)
     assert rows[("QPV", "Non renseigné")] == (1, 1)
-    assert rows[("Critère d'éligibilité", "Non disponible (voir « Méthode »)")] == (None, None)
     assert [row[1:3] for row in sheet.iter_rows(min_row=3, max_row=4, values_only=True)] == [
         (7, None),
         (6, None),
@@ -151,7 +150,8 @@ def test_method_sheet_states_filters_author_and_what_is_missing(db, hand_data, c
     assert isinstance(method["Date de l'export"], datetime)
     assert method["Filtre : Période"] == "du 01/01/2025 au 31/12/2025 inclus"
     assert method["Filtre : Période appréciée selon"] == "Date de session"
-    assert missing == [UNAVAILABLE["eligibility"]]
+    assert missing == []
+    assert set(UNAVAILABLE) == {"eligibility", "attendance", "outcome"}
 
 
 def test_only_coordinators_see_the_eligibility_answers_per_person(db, hand_data, coordinator):
@@ -159,6 +159,26 @@ def test_only_coordinators_see_the_eligibility_answers_per_person(db, hand_data,
 
     assert ELIGIBILITY_COLUMN in table(export(db, coordinator)["Participants"], "N° Viesion")[0]
     assert ELIGIBILITY_COLUMN not in table(export(db, admin)["Participants"], "N° Viesion")[0]
+
+
+def test_sensitive_criteria_are_counted_but_never_listed_per_person(db, hand_data, coordinator):
+    workshop_registration = db.exec(
+        select(Registration).where(Registration.action_id == hand_data.workshop.id)
+    ).first()
+    for value in ("rsa", "deld"):
+        db.add(
+            EligibilityAnswer(
+                registration_id=workshop_registration.id, field="statistics", value=value
+            )
+        )
+    db.commit()
+    workbook = export(db, coordinator)
+
+    listed = [row[ELIGIBILITY_COLUMN] for row in table(workbook["Participants"], "N° Viesion")]
+    assert any("DELD" in (cell or "") for cell in listed)
+    assert not any("RSA" in (cell or "") for cell in listed)
+    synthesis = {r["Modalité"]: r["Inscriptions"] for r in table(workbook["Synthèse"], "Rubrique")}
+    assert synthesis["Aucune – RSA"] == 1
 
 
 def test_a_prescriber_may_not_export(db, hand_data):

@@ -28,6 +28,7 @@ from plie.enums import PLACE_HOLDING_STATUSES, RegistrationStatus
 from plie.errors import NoPlaceLeft
 from plie.models import Registration, RegistrationSession, Session
 from plie.registrations import save_registration
+from tests.builders import STATISTICS_ANSWERED
 from tests.pg_builders import a_candidate, a_professional, a_published_action, a_session
 from tests.test_places_under_load import SESSION_FULL, run_together
 
@@ -82,6 +83,7 @@ def product_submit(engine, *, session_id: int, action_id: int, by: int, candidat
             candidate_id=candidate_id,
             session_ids=[session_id],
             submit=True,
+            answers=STATISTICS_ANSWERED,
         )
 
 

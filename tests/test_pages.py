@@ -206,6 +206,7 @@ def test_a_submitted_registration_waits_for_the_organisers(app):
     fill_new_candidate(app)
     assert not [e.value for e in app.error]
 
+    app.checkbox(key="register_statistics_none").check()
     app.button(key="submit_registration").click().run()
     follow(app, "registration")
 
@@ -235,6 +236,7 @@ def test_organiser_validates_selected_registrations_and_prescriber_may_only_unre
     start_registration_on_building_site(app)
     search_candidate(app, "Essai", "Zoé", date(1990, 5, 17))
     fill_new_candidate(app)
+    app.checkbox(key="register_statistics_none").check()
     app.button(key="submit_registration").click().run()
     follow(app, "registration")
     registration_id = int(app.query_params["id"])

@@ -14,6 +14,7 @@ from plie.enums import PLACE_HOLDING_STATUSES, RegistrationStatus
 from plie.models import OutboxEmail, Registration, Session, Slot
 from plie.places import take_slot_place
 from plie.registrations import change_status, save_registration
+from tests.builders import STATISTICS_ANSWERED
 from tests.pg_builders import (
     a_candidate,
     a_professional,
@@ -63,6 +64,7 @@ def test_100_prescribers_submitting_at_once_fill_exactly_the_29_places_left(engi
                 candidate_id=candidate_id,
                 session_ids=[session.id],
                 submit=True,
+                answers=STATISTICS_ANSWERED,
             )
         return ""
 

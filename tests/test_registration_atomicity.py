@@ -3,11 +3,12 @@
 import pytest
 from sqlmodel import func, select
 
-import plie.registrations
+import plie.confirmation
 from plie.db import reading, writing
 from plie.enums import RegistrationStatus
 from plie.models import OutboxEmail, Registration, RegistrationSession, Session, StatusChange
 from plie.registrations import save_registration, submit_registration
+from tests.builders import STATISTICS_ANSWERED
 from tests.pg_builders import a_candidate, a_professional, a_published_action, a_session
 
 
@@ -29,7 +30,7 @@ def test_a_crash_while_submitting_a_new_registration_leaves_nothing(engine, monk
         action = a_published_action(db)
         session = a_session(db, action=action, capacity=10, places_left=3)
         db.commit()
-    monkeypatch.setattr(plie.registrations, "queue_email", crash_after_the_place_is_taken)
+    monkeypatch.setattr(plie.confirmation, "queue_email", crash_after_the_place_is_taken)
 
     with pytest.raises(Crash), writing(engine) as db:
         save_registration(
@@ -39,6 +40,7 @@ def test_a_crash_while_submitting_a_new_registration_leaves_nothing(engine, monk
             candidate_id=candidate.id,
             session_ids=[session.id],
             submit=True,
+            answers=STATISTICS_ANSWERED,
         )
 
     with reading(engine) as db:
@@ -61,8 +63,9 @@ def test_a_crash_while_submitting_a_draft_leaves_the_draft_as_it_was(engine, mon
             candidate_id=candidate.id,
             session_ids=[session.id],
             submit=False,
+            answers=STATISTICS_ANSWERED,
         )
-    monkeypatch.setattr(plie.registrations, "queue_email", crash_after_the_place_is_taken)
+    monkeypatch.setattr(plie.confirmation, "queue_email", crash_after_the_place_is_taken)
 
     with pytest.raises(Crash), writing(engine) as db:
         submit_registration(db, by=prescriber.id, registration_id=draft.id)

@@ -27,6 +27,7 @@ from plie.registrations import (
     unregister,
 )
 from tests.builders import (
+    STATISTICS_ANSWERED,
     a_candidate,
     a_co_prescriber,
     a_member,
@@ -53,6 +54,7 @@ def register(db, action, prescriber, *, submit=True, candidate=None, **names):
         candidate_id=candidate.id,
         session_ids=[s.id for s in action.sessions],
         submit=submit,
+        answers=STATISTICS_ANSWERED,
     )
 
 
@@ -328,6 +330,7 @@ def test_two_prescribers_at_the_same_moment_cannot_both_take_the_last_place(engi
                     candidate_id=candidate_id,
                     session_ids=session_ids,
                     submit=True,
+                    answers=STATISTICS_ANSWERED,
                 )
                 outcomes.append("ok")
             except NoPlaceLeft:

@@ -19,7 +19,7 @@ from plie.models import (
 )
 from plie.registrations import save_registration
 from plie.settings import Settings
-from tests.builders import a_candidate, a_professional, an_action
+from tests.builders import STATISTICS_ANSWERED, a_candidate, a_professional, an_action
 
 SETTINGS = Settings(candidate_inactivity_days=730, sent_email_retention_days=90)
 LATER = timedelta(days=800)
@@ -33,6 +33,7 @@ def register(db, action, prescriber, candidate):
         candidate_id=candidate.id,
         session_ids=[s.id for s in action.sessions],
         submit=True,
+        answers=STATISTICS_ANSWERED,
     )
 
 

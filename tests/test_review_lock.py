@@ -24,7 +24,7 @@ from plie.reviews import (
     record_follow_ups,
     record_review,
 )
-from tests.builders import a_candidate, a_professional
+from tests.builders import STATISTICS_ANSWERED, a_candidate, a_professional
 from tests.review_builders import a_registered_candidate, a_reviewable_action
 
 S = RegistrationStatus
@@ -178,6 +178,7 @@ def test_no_new_registration_joins_the_locked_session(db, locked):
             candidate_id=newcomer.id,
             session_ids=[session.id],
             submit=False,
+            answers=STATISTICS_ANSWERED,
         )
 
     assert refused.value.message == locked_message(session.label)

@@ -16,7 +16,7 @@ from plie.enums import (
 )
 from plie.errors import InvalidInput
 from plie.figures import compute_figures
-from plie.models import Employer, ReviewEntry, ReviewOutcome, SessionReview
+from plie.models import EligibilityAnswer, Employer, ReviewEntry, ReviewOutcome, SessionReview
 from plie.reference import (
     FORMER_LEVELS,
     QUALIFICATION_LEVELS,
@@ -203,6 +203,37 @@ def test_breakdowns_not_recorded_are_said_unavailable_not_zero(db, hand_data, mo
     assert tally.available["attendance"] is False
     assert counts(tally, Section.ATTENDANCE) == {"Non disponible (voir « Méthode »)": (None, None)}
     assert set(UNAVAILABLE) == {"eligibility", "attendance", "outcome"}
+
+
+def test_eligibility_answers_are_counted_and_sensitive_ones_never_listed_per_person(db):
+    action, (session,) = an_action_on(
+        db, "Formation FSE", date(2025, 4, 2), scheme=EligibilityScheme.FSE
+    )
+    first = a_registration(db, a_person(db, "Arnaud", born=date(1990, 1, 1)), action, [session])
+    second = a_registration(db, a_person(db, "Berthe", born=date(1991, 1, 1)), action, [session])
+    for registration, field, value in (
+        (first, "fse_criteria", "rsa"),
+        (first, "fse_criteria", "deld"),
+        (first, "plie_participant", "oui"),
+        (second, "fse_criteria", "deld"),
+        (second, "plie_participant", "non"),
+    ):
+        db.add(EligibilityAnswer(registration_id=registration.id, field=field, value=value))
+    db.commit()
+
+    tally = figures(db)
+    assert counts(tally, Section.ELIGIBILITY) == {
+        "FSE – Bénéficiaire du RSA": (1, 1),
+        "FSE – Demandeur d'emploi longue durée": (2, 2),
+        "FSE – Participant du PLIE : Oui": (1, 1),
+        "FSE – Participant du PLIE : Non": (1, 1),
+    }
+    rows = breakdowns.eligibility_rows(db, [first.id])
+    assert [(row.criterion, row.sensitive) for row in rows] == [
+        ("Bénéficiaire du RSA", True),
+        ("Demandeur d'emploi longue durée", False),
+        ("Participant du PLIE : Oui", False),
+    ]
 
 
 def test_attendance_and_outcomes_come_from_locked_reviews_only(db):

@@ -15,7 +15,7 @@ from plie.models import OutboxEmail, Registration, StatusChange
 from plie.queries import registration_view
 from plie.registrations import save_registration
 from plie.triage import TriageFilter
-from tests.builders import a_candidate, a_member, a_professional, an_action
+from tests.builders import STATISTICS_ANSWERED, a_candidate, a_member, a_professional, an_action
 
 S = RegistrationStatus
 
@@ -34,6 +34,7 @@ def register(db, action, prescriber, last_name, *, sessions=None):
         candidate_id=candidate.id,
         session_ids=[s.id for s in (sessions or action.sessions[:1])],
         submit=True,
+        answers=STATISTICS_ANSWERED,
     )
 
 
@@ -225,6 +226,7 @@ def test_the_export_is_the_filtered_table_and_no_cell_becomes_a_formula(db, pilo
             candidate_id=candidate.id,
             session_ids=[action.sessions[0].id],
             submit=True,
+            answers=STATISTICS_ANSWERED,
         )
     petit = db.exec(select(Registration).order_by(Registration.id.desc())).first()
     triage.set_status(db, by=pilot.id, registration_ids=[petit.id], to_status=S.VALIDATED)
