@@ -7,7 +7,7 @@ from plie.db import reading, writing
 from plie.enums import ActionType, SessionKind
 from plie.errors import DomainError
 from plie.permissions import Operation, may, organiser_role
-from ui import action_forms, app
+from ui import action_forms, app, questions
 
 user_id = app.require_user()
 action_id = app.query_id()
@@ -78,9 +78,8 @@ with st.container(border=True, key="new_session_box"):
         st.rerun()
 
 st.subheader("Questions spécifiques")
-# The editor of the action's own questions (driving licence, CV...) goes here; it is built
-# with the questions' model, apart from this page.
-st.caption("L'éditeur des questions spécifiques de l'action prendra place ici.")
+with st.container(key="questions_box"):
+    questions.question_editor(action_id=action_id, user_id=user_id)
 
 st.subheader("Équipe de l'action")
 with st.container(key="team_box"):

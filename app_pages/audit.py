@@ -82,6 +82,8 @@ st.subheader("Conservation")
 st.markdown(
     f"- Les candidats sans activité depuis **{settings.candidate_inactivity_days} jours** sont "
     "anonymisés (les chiffres des statistiques restent).\n"
+    f"- Les documents sont supprimés {settings.document_retention_days} jours après la "
+    "dernière session de leur action.\n"
     f"- Les emails envoyés sont supprimés après **{settings.sent_email_retention_days} jours**.\n"
     f"- Le journal est conservé **{settings.audit_retention_days} jours**.\n"
     f"- Ces règles s'appliquent automatiquement toutes les "
@@ -102,5 +104,6 @@ if not pending.is_empty and st.button("Appliquer maintenant", type="primary"):
             detail="manual run",
         )
         db.commit()
+        retention.remove_files(done)
         app.flash(f"Fait : {done.summary()}.")
         st.rerun()

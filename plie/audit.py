@@ -97,6 +97,12 @@ def record(
     return entry
 
 
+def _writes(db: DbSession) -> bool:
+    """Whether the session is a unit of work that writes (plie.db.writing) on SQLite, where a
+    second transaction would wait for this one to end."""
+    return db.get_bind().get_execution_options().get("sqlite_begin") == "IMMEDIATE"
+
+
 def note(
     db: DbSession,
     *,
@@ -113,8 +119,7 @@ def note(
     writes (plie.db.writing) gets the entry in that unit instead: on SQLite a second writer
     would wait for it.
     """
-    bind = db.get_bind()
-    if bind.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+    if _writes(db):
         record(
             db,
             professional_id=professional_id,
@@ -125,7 +130,7 @@ def note(
         )
         db.flush()
         return
-    with DbSession(bind) as own:
+    with DbSession(db.get_bind()) as own:
         record(
             own,
             professional_id=professional_id,
@@ -135,6 +140,42 @@ def note(
             detail=detail,
         )
         own.commit()
+
+
+# A page reruns on every click: a file looked at again within this time is one view.
+VIEW_WINDOW = timedelta(minutes=10)
+
+
+def note_view(
+    db: DbSession,
+    *,
+    professional_id: int,
+    object_type: str,
+    object_id: int,
+    event: AuditEvent = AuditEvent.VIEW_REGISTRATION,
+) -> None:
+    """Record that a professional opened a file, once per file and person within VIEW_WINDOW."""
+    recent = select(AuditEntry.id).where(
+        AuditEntry.professional_id == professional_id,
+        AuditEntry.event == event,
+        AuditEntry.object_type == object_type,
+        AuditEntry.object_id == object_id,
+        AuditEntry.at >= utc_now() - VIEW_WINDOW,
+    )
+    if _writes(db):
+        seen = db.exec(recent).first() is not None
+    else:
+        # Asked in a session of its own: the caller's read-only one may see an older snapshot.
+        with DbSession(db.get_bind()) as fresh:
+            seen = fresh.exec(recent).first() is not None
+    if not seen:
+        note(
+            db,
+            professional_id=professional_id,
+            event=event,
+            object_type=object_type,
+            object_id=object_id,
+        )
 
 
 def _changes_of(session) -> list[dict]:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from sqlmodel import Session as DbSession
 
+from plie import audit
+from plie.enums import AuditEvent
 from plie.errors import InvalidInput, NotAllowed, NotFound
 from plie.models import Document, Registration
 from plie.permissions import may_see_registration
@@ -215,3 +217,19 @@ def download(db: DbSession, *, by: int, document_id: int) -> Download:
         raise NotFound("Ce fichier est introuvable.")
     log.debug("document_read document=%s by=%s", document_id, by)
     return Download(path.read_bytes(), document.original_name, document.content_type)
+
+
+def record_download(db: DbSession, *, by: int, document_id: int) -> None:
+    """Put a download of the document in the audit trail (the page offers the file at once)."""
+    document = db.get(Document, document_id)
+    registration = db.get(Registration, document.registration_id) if document else None
+    if not may_see_registration(db, professional_id=by, registration=registration):
+        raise NotAllowed("Ce fichier ne vous est pas accessible.")
+    audit.note(
+        db,
+        professional_id=by,
+        event=AuditEvent.DOWNLOAD,
+        object_type="document",
+        object_id=document_id,
+        detail=f"registration={document.registration_id}",
+    )

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
+from plie import audit
 from plie.dates import format_date, format_datetime, format_span, now
 from plie.enums import MemberRole, RegistrationStatus
 from plie.errors import NotAllowed, NotFound
@@ -324,6 +325,7 @@ def registration_view(
     organiser = may(role, Operation.VIEW_REGISTRATIONS) and registration.status is not SENT
     if not (prescriber or organiser):
         raise NotAllowed("Cette inscription ne vous est pas accessible.")
+    audit.note_view(db, professional_id=by, object_type="registration", object_id=registration_id)
 
     sessions = db.exec(
         select(Session)

@@ -3,6 +3,8 @@
 - Candidates with no activity for `candidate_inactivity_days` (two years by default) are
   anonymised: their identity and contact details go, the fields the statistics count (gender,
   QPV, qualification level, birth month) stay, and so do their registrations' states.
+- Documents are deleted `document_retention_days` after their action's last session, and with
+  the answers when their candidate is anonymised.
 - Emails already sent, which quote candidates' names, are removed after
   `sent_email_retention_days`.
 - Audit entries are removed after `audit_retention_days` (a year by default).
@@ -24,12 +26,15 @@ from sqlalchemy import Engine, delete, func, update
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from plie import audit, throttle
+from plie import audit, documents, throttle
 from plie.db import get_engine, reading, writing
 from plie.enums import AuditEvent, OutboxStatus
 from plie.models import (
     Candidate,
+    Document,
+    EligibilityAnswer,
     OutboxEmail,
+    QuestionAnswer,
     Registration,
     RegistrationSession,
     SelfRegistration,
@@ -53,16 +58,22 @@ CANDIDATE_ERASERS: list[Callable[[DbSession, list[int]], None]] = []
 class RetentionPlan:
     now: datetime
     candidate_ids: list[int] = field(default_factory=list)
+    document_ids: list[int] = field(default_factory=list)
     sent_emails: int = 0
     audit_entries: int = 0
+    # The files of the documents removed: deleted from the disk once the transaction commits.
+    files_to_remove: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.candidate_ids or self.sent_emails or self.audit_entries)
+        return not (
+            self.candidate_ids or self.document_ids or self.sent_emails or self.audit_entries
+        )
 
     def summary(self) -> str:
         return (
             f"{len(self.candidate_ids)} candidat(s) à anonymiser, "
+            f"{len(self.document_ids)} document(s) à supprimer, "
             f"{self.sent_emails} email(s) envoyé(s) à supprimer, "
             f"{self.audit_entries} entrée(s) du journal à supprimer"
         )
@@ -101,11 +112,35 @@ def _inactive_candidate_ids(db: DbSession, cutoff: datetime) -> list[int]:
     return list(db.exec(query))
 
 
+def _documents_due(db: DbSession, candidate_ids: list[int], cutoff: datetime) -> list[int]:
+    """Documents of the candidates to anonymise, and of actions whose last session ended
+    before the cutoff."""
+    last_session = (
+        select(Session.action_id, func.max(Session.ends_at).label("last"))
+        .group_by(Session.action_id)
+        .subquery()
+    )
+    query = (
+        select(Document.id)
+        .join(Registration, Registration.id == Document.registration_id)
+        .join(last_session, last_session.c.action_id == Registration.action_id, isouter=True)
+        .where(
+            Registration.candidate_id.in_(candidate_ids)
+            | (last_session.c.last.is_not(None) & (last_session.c.last < cutoff))
+        )
+        .order_by(Document.id)
+    )
+    return list(db.exec(query))
+
+
 def plan(db: DbSession, settings: Settings, *, now: datetime | None = None) -> RetentionPlan:
     now = now or utc_now()
     result = RetentionPlan(now=now)
     result.candidate_ids = _inactive_candidate_ids(
         db, now - timedelta(days=settings.candidate_inactivity_days)
+    )
+    result.document_ids = _documents_due(
+        db, result.candidate_ids, now - timedelta(days=settings.document_retention_days)
     )
     email_cutoff = now - timedelta(days=settings.sent_email_retention_days)
     result.sent_emails = db.exec(
@@ -140,6 +175,15 @@ def anonymise_candidates(db: DbSession, candidate_ids: list[int], *, now: dateti
         .where(StatusChange.registration_id.in_(registration_ids))
         .values(comment="")
     )
+    # The eligibility answers (some of them sensitive) and the answers to the action's questions.
+    db.exec(
+        delete(EligibilityAnswer).where(EligibilityAnswer.registration_id.in_(registration_ids))
+    )
+    db.exec(
+        update(QuestionAnswer)
+        .where(QuestionAnswer.registration_id.in_(registration_ids))
+        .values(value="")
+    )
     # What a "candidat libre" typed to be reached.
     db.exec(
         update(SelfRegistration)
@@ -153,6 +197,11 @@ def anonymise_candidates(db: DbSession, candidate_ids: list[int], *, now: dateti
 def apply(db: DbSession, settings: Settings, *, now: datetime | None = None) -> RetentionPlan:
     """Do what plan() lists, in the caller's transaction; the plan carried out is returned."""
     done = plan(db, settings, now=now)
+    if done.document_ids:
+        done.files_to_remove = list(
+            db.exec(select(Document.stored_name).where(Document.id.in_(done.document_ids)))
+        )
+        db.exec(delete(Document).where(Document.id.in_(done.document_ids)))
     if done.candidate_ids:
         anonymise_candidates(db, done.candidate_ids, now=done.now)
     email_cutoff = done.now - timedelta(days=settings.sent_email_retention_days)
@@ -177,8 +226,8 @@ def apply(db: DbSession, settings: Settings, *, now: datetime | None = None) -> 
             event=AuditEvent.RETENTION,
             object_type="candidate",
             detail=(
-                f"candidates={len(done.candidate_ids)} emails={done.sent_emails} "
-                f"audit={done.audit_entries}"
+                f"candidates={len(done.candidate_ids)} documents={len(done.document_ids)} "
+                f"emails={done.sent_emails} audit={done.audit_entries}"
             ),
         )
     log.info(
@@ -190,10 +239,17 @@ def apply(db: DbSession, settings: Settings, *, now: datetime | None = None) -> 
     return done
 
 
+def remove_files(done: RetentionPlan) -> None:
+    """Once the transaction that removed the documents has committed, their files go too."""
+    for stored_name in done.files_to_remove:
+        documents.remove_file(stored_name)
+
+
 def run_once(engine: Engine, settings: Settings) -> RetentionPlan:
     with writing(engine) as db:
         done = apply(db, settings)
         db.commit()
+    remove_files(done)
     return done
 
 

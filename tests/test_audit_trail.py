@@ -1,13 +1,17 @@
 """Every change made by a signed-in person is in the audit trail, without the data itself."""
 
+from datetime import date
+
 import pytest
 from sqlmodel import select
 
-from plie import audit
+from plie import audit, documents
 from plie.db import reading
 from plie.enums import AuditEvent, RegistrationStatus
+from plie.errors import NotAllowed
 from plie.exports import export_triage
-from plie.models import AuditEntry, Candidate, OutboxEmail
+from plie.models import AuditEntry, Candidate, Document, OutboxEmail
+from plie.queries import registration_view
 from plie.registrations import change_status, save_registration
 from plie.triage import TriageFilter
 from tests.builders import STATISTICS_ANSWERED, a_candidate, a_professional, an_action
@@ -98,4 +102,59 @@ def test_an_export_is_recorded_even_from_a_read_only_session(db, engine):
         "action",
         action.id,
         "inscriptions",
+    )
+
+
+def test_opening_a_registration_is_one_view_per_person_within_ten_minutes(db, engine):
+    prescriber = a_professional(db)
+    action = an_action(db)
+    registration = save_registration(
+        db,
+        by=prescriber.id,
+        action_id=action.id,
+        candidate_id=a_candidate(db).id,
+        session_ids=[action.sessions[0].id],
+        submit=False,
+    )
+    db.commit()
+    with reading(engine) as read_only:
+        for _ in range(3):  # a page reruns on each click
+            registration_view(
+                read_only, by=prescriber.id, registration_id=registration.id, today=date.today()
+            )
+
+    [view] = entries(db, event=AuditEvent.VIEW_REGISTRATION)
+    assert (view.professional_id, view.object_id) == (prescriber.id, registration.id)
+
+
+def test_a_download_is_recorded_and_a_stranger_is_refused(db, engine):
+    prescriber, stranger = a_professional(db), a_professional(db)
+    action = an_action(db)
+    registration = save_registration(
+        db,
+        by=prescriber.id,
+        action_id=action.id,
+        candidate_id=a_candidate(db).id,
+        session_ids=[action.sessions[0].id],
+        submit=False,
+    )
+    document = Document(
+        registration_id=registration.id,
+        purpose="fse_proof",
+        stored_name=f"{'b' * 32}.pdf",
+        content_type="application/pdf",
+        size=10,
+    )
+    db.add(document)
+    db.commit()
+    with reading(engine) as read_only:
+        documents.record_download(read_only, by=prescriber.id, document_id=document.id)
+        with pytest.raises(NotAllowed):
+            documents.record_download(read_only, by=stranger.id, document_id=document.id)
+
+    [download] = entries(db, event=AuditEvent.DOWNLOAD)
+    assert (download.professional_id, download.object_type, download.object_id) == (
+        prescriber.id,
+        "document",
+        document.id,
     )

@@ -10,6 +10,8 @@ from plie.enums import AuditEvent, Gender, OutboxStatus, RegistrationStatus
 from plie.models import (
     AuditEntry,
     Candidate,
+    Document,
+    EligibilityAnswer,
     OutboxEmail,
     Registration,
     SelfRegistration,
@@ -18,7 +20,7 @@ from plie.models import (
     utc_now,
 )
 from plie.registrations import save_registration
-from plie.settings import Settings
+from plie.settings import Settings, get_settings
 from tests.builders import STATISTICS_ANSWERED, a_candidate, a_professional, an_action
 
 SETTINGS = Settings(candidate_inactivity_days=730, sent_email_retention_days=90)
@@ -258,3 +260,45 @@ def test_anonymising_erases_what_a_candidat_libre_typed_and_old_form_attempts(db
     typed = db.exec(select(SelfRegistration)).one()
     assert (typed.email, typed.phone) == ("", None)
     assert db.exec(select(SelfRegistrationAttempt)).all() == []
+
+
+def test_documents_go_once_their_action_ended_long_ago_files_included(
+    db, prescriber, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PLIE_UPLOAD_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    registration = register(db, an_action(db), prescriber, a_candidate(db))
+    stored = f"{'a' * 32}.pdf"
+    (tmp_path / stored).write_bytes(b"%PDF-1.4 test")
+    db.add(
+        Document(
+            registration_id=registration.id,
+            purpose="fse_proof",
+            stored_name=stored,
+            content_type="application/pdf",
+            size=13,
+        )
+    )
+    db.add(EligibilityAnswer(registration_id=registration.id, field="statistics", value="rsa"))
+    db.commit()
+    settings = Settings(document_retention_days=365, candidate_inactivity_days=730)
+
+    assert retention.plan(db, settings, now=utc_now() + timedelta(days=300)).document_ids == []
+    done = retention.apply(db, settings, now=utc_now() + timedelta(days=400))
+    db.commit()
+    retention.remove_files(done)
+
+    assert len(done.document_ids) == 1 and done.candidate_ids == []
+    assert db.exec(select(Document)).all() == []
+    assert not (tmp_path / stored).exists()
+    # The candidate is still active: the answers stay until they are anonymised.
+    assert len(db.exec(select(EligibilityAnswer)).all()) == 2
+
+
+def test_anonymising_deletes_the_eligibility_answers(db, prescriber):
+    registration = register(db, an_action(db), prescriber, a_candidate(db))
+    db.add(EligibilityAnswer(registration_id=registration.id, field="statistics", value="rsa"))
+    db.commit()
+    retention.apply(db, SETTINGS, now=utc_now() + LATER)
+    db.commit()
+    assert db.exec(select(EligibilityAnswer)).all() == []

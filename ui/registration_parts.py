@@ -161,7 +161,14 @@ def documents_section(registration: Registration, *, user_id: int) -> None:
                 file_name=got.file_name,
                 mime=got.content_type,
                 key=f"download_{document.id}",
+                on_click=_record_download,
+                args=(document.id, user_id),
             )
+
+
+def _record_download(document_id: int, user_id: int) -> None:
+    with reading() as db:
+        documents.record_download(db, by=user_id, document_id=document_id)
 
 
 def candidate_form(candidate: Candidate, *, user_id: int) -> None:
