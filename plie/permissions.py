@@ -82,11 +82,75 @@ def is_prescriber_of(db: DbSession, *, professional_id: int, registration: Regis
     )
 
 
+class Relation(StrEnum):
+    """How a professional stands to one registration."""
+
+    PRESCRIBER = "prescriber"  # its prescriber or one of its co-prescribers
+    PILOT = "pilot"
+    COPILOT = "copilot"
+    PARTNER = "partner"
+    NONE = "none"  # anybody else: another structure's counsellor, a coordinator, an admin
+
+
+class RegistrationOperation(StrEnum):
+    # The file: the candidate, the answers (sensitive ones included), the documents, the history.
+    VIEW = "view"
+    # Everything the prescribers do: send, change answers, files, candidate, sessions, slots,
+    # co-prescribers; delete until processed, then unregister.
+    ACT = "act"
+
+
+# Who may do what on a registration. The organisers' own operations (triage, reviews...) are in
+# ORGANISER_PERMISSIONS above. Organisers see a registration only once it has been sent.
+REGISTRATION_PERMISSIONS: dict[Relation, frozenset[RegistrationOperation]] = {
+    Relation.PRESCRIBER: frozenset(RegistrationOperation),
+    Relation.PILOT: frozenset({RegistrationOperation.VIEW}),
+    Relation.COPILOT: frozenset({RegistrationOperation.VIEW}),
+    Relation.PARTNER: frozenset({RegistrationOperation.VIEW}),
+    Relation.NONE: frozenset(),
+}
+REGISTRATION_REFUSALS = {
+    RegistrationOperation.VIEW: "Cette inscription ne vous est pas accessible.",
+    RegistrationOperation.ACT: "Seuls les prescripteurs de cette inscription peuvent la "
+    "consulter ou la modifier.",
+}
+_ROLE_RELATIONS = {
+    MemberRole.PILOT: Relation.PILOT,
+    MemberRole.COPILOT: Relation.COPILOT,
+    MemberRole.PARTNER: Relation.PARTNER,
+}
+
+
+def relation_to(db: DbSession, *, professional_id: int, registration: Registration) -> Relation:
+    if is_prescriber_of(db, professional_id=professional_id, registration=registration):
+        return Relation.PRESCRIBER
+    if registration.status is RegistrationStatus.DRAFT:
+        return Relation.NONE  # a draft is the prescriber's alone
+    role = organiser_role(db, professional_id=professional_id, action_id=registration.action_id)
+    return _ROLE_RELATIONS.get(role, Relation.NONE)
+
+
+def may_on_registration(
+    db: DbSession,
+    *,
+    professional_id: int,
+    registration: Registration | None,
+    operation: RegistrationOperation,
+) -> bool:
+    if registration is None:
+        return False
+    relation = relation_to(db, professional_id=professional_id, registration=registration)
+    return operation in REGISTRATION_PERMISSIONS[relation]
+
+
 def require_prescriber(db: DbSession, *, professional_id: int, registration: Registration) -> None:
-    if not is_prescriber_of(db, professional_id=professional_id, registration=registration):
-        raise NotAllowed(
-            "Seuls les prescripteurs de cette inscription peuvent la consulter ou la modifier."
-        )
+    if not may_on_registration(
+        db,
+        professional_id=professional_id,
+        registration=registration,
+        operation=RegistrationOperation.ACT,
+    ):
+        raise NotAllowed(REGISTRATION_REFUSALS[RegistrationOperation.ACT])
 
 
 def require_coordinator(professional: Professional) -> None:
@@ -122,10 +186,9 @@ def may_see_registration(
     db: DbSession, *, professional_id: int, registration: Registration | None
 ) -> bool:
     """Its prescribers always; its action's organisers once it has been sent to them."""
-    if registration is None:
-        return False
-    if is_prescriber_of(db, professional_id=professional_id, registration=registration):
-        return True
-    role = organiser_role(db, professional_id=professional_id, action_id=registration.action_id)
-    sent = registration.status is not RegistrationStatus.DRAFT
-    return sent and may(role, Operation.VIEW_REGISTRATIONS)
+    return may_on_registration(
+        db,
+        professional_id=professional_id,
+        registration=registration,
+        operation=RegistrationOperation.VIEW,
+    )

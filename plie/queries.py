@@ -27,7 +27,17 @@ from plie.models import (
     StatusChange,
     Structure,
 )
-from plie.permissions import Operation, is_prescriber_of, may, organiser_role, require
+from plie.permissions import (
+    REGISTRATION_PERMISSIONS,
+    REGISTRATION_REFUSALS,
+    Operation,
+    RegistrationOperation,
+    Relation,
+    may,
+    organiser_role,
+    relation_to,
+    require,
+)
 from plie.registrations import can_delete
 from plie.review_views import published_lines
 
@@ -320,11 +330,13 @@ def registration_view(
     registration = db.get(Registration, registration_id)
     if registration is None:
         raise NotFound("Cette inscription n'existe pas ou a été supprimée.")
-    prescriber = is_prescriber_of(db, professional_id=by, registration=registration)
+    relation = relation_to(db, professional_id=by, registration=registration)
+    if RegistrationOperation.VIEW not in REGISTRATION_PERMISSIONS[relation]:
+        raise NotAllowed(REGISTRATION_REFUSALS[RegistrationOperation.VIEW])
+    prescriber = relation is Relation.PRESCRIBER
+    # A prescriber may organise the action too: both views of the file are then given.
     role = organiser_role(db, professional_id=by, action_id=registration.action_id)
     organiser = may(role, Operation.VIEW_REGISTRATIONS) and registration.status is not SENT
-    if not (prescriber or organiser):
-        raise NotAllowed("Cette inscription ne vous est pas accessible.")
     audit.note_view(db, professional_id=by, object_type="registration", object_id=registration_id)
 
     sessions = db.exec(
