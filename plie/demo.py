@@ -9,6 +9,7 @@ import logging
 import random
 from datetime import date, timedelta
 
+from sqlalchemy import text
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
@@ -661,8 +662,19 @@ def _meet(db: DbSession, registration: Registration, slot: Slot) -> None:
     db.add(slot)
 
 
+# Any number that no other advisory lock of the module uses.
+DEMO_LOCK_KEY = 7_331_001
+
+
 def load_demo_data(db: DbSession, *, today: date | None = None) -> bool:
-    """Fill an empty database with the demo; a database that has actions is left as it is."""
+    """Fill an empty database with the demo; a database that has actions is left as it is.
+
+    Several app servers may start together on one empty database: on PostgreSQL a transaction
+    lock makes the others wait and then find the demo there (SQLite's BEGIN IMMEDIATE already
+    does).
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        db.exec(text("SELECT pg_advisory_xact_lock(:key)"), params={"key": DEMO_LOCK_KEY})
     if db.exec(select(Action.id)).first() is not None:
         return False
     today = today or today_in_paris()

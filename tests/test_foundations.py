@@ -1,6 +1,7 @@
 """Dates in Paris time, settings, the demo data, and the direction of imports."""
 
 import ast
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from plie.dates import format_datetime, format_span, paris_instant
+from plie.db import writing
 from plie.demo import load_demo_data
 from plie.enums import EligibilityScheme
 from plie.models import Action, Candidate, Employer, Professional, Registration, Slot
@@ -97,3 +99,26 @@ def test_the_domain_never_imports_streamlit():
                 else []
             )
             assert not any(n.split(".")[0] in {"streamlit", "ui"} for n in names), path
+
+
+def test_servers_starting_together_load_the_demo_once(engine):
+    """Two app servers on one empty database, each loading the demo at the same moment."""
+    barrier = threading.Barrier(2)
+    loaded = []
+
+    def start_a_server():
+        with writing(engine) as db:
+            barrier.wait()
+            loaded.append(load_demo_data(db, today=date(2026, 12, 4)))
+            db.commit()
+
+    threads = [threading.Thread(target=start_a_server) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(loaded) == [False, True]
+    with writing(engine) as db:
+        titles = [title for title in db.exec(select(Action.title))]
+    assert len(titles) == len(set(titles))
