@@ -5,6 +5,7 @@ import streamlit as st
 from plie import accounts, queries
 from plie.db import reading, writing
 from plie.enums import MemberRole
+from plie.text import search_key
 from ui import app, auth
 
 user_id = app.require_user()
@@ -89,6 +90,16 @@ else:
     with reading() as db:
         rows = queries.my_candidates(db, professional_id=user_id)
         actions = queries.prescribed_actions(db, professional_id=user_id)
+    needle = search_key(
+        st.text_input("Rechercher un candidat ou une action", key="my_candidates_search")
+    )
+    if needle:
+        rows = [
+            row
+            for row in rows
+            if needle in search_key(row["Candidat"]) or needle in search_key(row["Inscription"])
+        ]
+        st.caption(f"{len(rows)} ligne(s) pour cette recherche.")
     columns = [
         "Candidat",
         "Inscription",

@@ -9,6 +9,7 @@ from plie.db import make_engine, reading, writing
 from plie.enums import RegistrationStatus
 from plie.models import Action, Candidate, OutboxEmail, Professional, Registration, Session
 from plie.registrations import save_registration
+from tests.builders import STATISTICS_ANSWERED
 from tests.test_browser_journey import (  # noqa: F401  (browser and pages are fixtures)
     browser,
     expect,
@@ -109,6 +110,7 @@ def register_fifty(database_url: str) -> int:
                 candidate_id=candidate_id,
                 session_ids=[sessions[index % 2]],
                 submit=True,
+                answers=STATISTICS_ANSWERED,
             )
     engine.dispose()
     return action.id

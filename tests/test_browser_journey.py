@@ -138,10 +138,27 @@ def index_of_row(grid, text: str) -> int:
 
 
 def open_action_from_agenda(page, title: str) -> None:
-    link = page.get_by_role("link", name="Voir l'action et inscrire un candidat")
-    # The innermost block holding both the title and a link is the action's card.
-    card = page.get_by_test_id("stVerticalBlock").filter(has_text=title).filter(has=link).last
-    card.get_by_role("link", name="Voir l'action et inscrire un candidat").click()
+    """Click the link of the action's own card: the one link whose card holds the title."""
+    expect(page.get_by_role("heading", name="Agenda des actions du PLIE")).to_be_visible()
+    wait_for_app(page)
+    page.wait_for_function(FIND_ACTION_LINK, arg=title, timeout=WAIT_MS)
+    href = page.evaluate(FIND_ACTION_LINK, title)
+    assert href, f"no link to the action {title!r} on the agenda"
+    page.locator(f'a[href="{href}"]').first.click()
+
+
+# The href of the one action link whose card (its nearest block holding the title) holds no
+# other action link; null until the agenda shows it.
+FIND_ACTION_LINK = """(title) => {
+    for (const link of document.querySelectorAll('a[href^="action?id="]')) {
+        let card = link.parentElement;
+        while (card && !card.innerText.includes(title)) card = card.parentElement;
+        if (card && card.querySelectorAll('a[href^="action?id="]').length === 1) {
+            return link.getAttribute("href");
+        }
+    }
+    return null;
+}"""
 
 
 def open_from_sidebar(page, name: str) -> None:
