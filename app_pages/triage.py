@@ -34,7 +34,7 @@ if action_id is not None:
     for row in summary.sessions:
         st.page_link(
             app.page("bilan"),
-            label=f"Bilan : {row['Session']}",
+            label=app.plain(f"Bilan : {row['Session']}"),
             query_params={"session": row["session_id"]},
         )
 

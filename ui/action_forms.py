@@ -199,7 +199,8 @@ def employers_section(user_id: int, setup: actions.SessionSetup) -> bool:
                     actions.delete_slot(db, by=user_id, slot_id=slot.id)
                     return True
         if st.button(
-            f"Supprimer l'employeur {employer.name}", key=f"delete_employer_{employer.id}"
+            app.plain(f"Supprimer l'employeur {employer.name}"),
+            key=f"delete_employer_{employer.id}",
         ):
             with app.attempt(), writing() as db:
                 actions.delete_employer(db, by=user_id, employer_id=employer.id)
