@@ -126,7 +126,7 @@ def test_the_export_button_offers_an_excel_file(app):
     app.button(key="prepare_export").click().run()
 
     assert not app.exception, app.exception
-    assert app.session_state["triage_export"][:2] == b"PK"
+    assert app.session_state["triage_export"][1][:2] == b"PK"
 
 
 def test_the_admin_authorises_a_pilot_from_the_administration(app):

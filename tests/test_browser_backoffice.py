@@ -199,6 +199,11 @@ def test_an_employer_refused_for_a_missing_name_keeps_the_job_offers_typed(
         recruitment = db.exec(
             select(Action.id).where(Action.title == "Job dating logistique et propreté")
         ).one()
+    # The page is opened by its address: the sign-in cookie must be written first.
+    for _ in range(100):
+        if any(c["name"] == "plie_connect_session" for c in pilot.context.cookies()):
+            break
+        pilot.wait_for_timeout(100)
     pilot.goto(f"{base_url}/action-edition?id={recruitment}")
     wait_for_app(pilot)
     form = pilot.get_by_test_id("stForm").filter(
