@@ -59,7 +59,7 @@ for setup in setups:
         st.markdown(f"**{app.plain(action_forms.session_title(setup))}**")
         with st.expander("Modifier la session"):
             if action_forms.session_form(user_id, action_id, session):
-                app.flash(f"La session « {session.label} » est enregistrée.")
+                app.flash(f"La session « {app.plain(session.label)} » est enregistrée.")
                 st.rerun()
             if st.button("Supprimer la session", key=f"delete_session_{session.id}"):
                 with app.attempt(), writing() as db:

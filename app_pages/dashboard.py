@@ -73,7 +73,7 @@ if mode == "organiser" and organiser:
     for index in picked.selection.rows:
         st.page_link(
             app.page("inscriptions"),
-            label=f"Traiter les inscriptions : {rows[index]['Libellé']}",
+            label=app.plain(f"Traiter les inscriptions : {rows[index]['Libellé']}"),
             icon="➡️",
             query_params={"action": rows[index]["action_id"]},
         )
@@ -122,14 +122,14 @@ else:
     for index in picked.selection.rows:
         st.page_link(
             app.page("inscription"),
-            label=f"Ouvrir l'inscription de {rows[index]['Candidat']}",
+            label=app.plain(f"Ouvrir l'inscription de {rows[index]['Candidat']}"),
             icon="➡️",
             query_params={"id": rows[index]["registration_id"]},
         )
         if rows[index]["Bilan"]:
             st.page_link(
                 app.page("bilan"),
-                label=f"Consulter le bilan : {rows[index]['Session']}",
+                label=app.plain(f"Consulter le bilan : {rows[index]['Session']}"),
                 icon="📋",
                 query_params={"session": rows[index]["session_id"]},
             )

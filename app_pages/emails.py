@@ -17,6 +17,7 @@ with reading() as db:
 if not emails:
     st.info("Aucun email pour le moment.")
 for email in emails:
-    with st.expander(f"{email['Créé le']} · {email['Objet']} · {email['Destinataire']}"):
+    title = f"{email['Créé le']} · {email['Objet']} · {email['Destinataire']}"
+    with st.expander(app.plain(title)):
         st.caption(f"Envoi : {email['Envoyé le']}")
         st.text(email["Message"])

@@ -30,7 +30,7 @@ picked = st.dataframe(
 for index in picked.selection.rows:
     st.page_link(
         app.page("bilan"),
-        label=f"Saisir les suivis : {rows[index]['Action']} – {rows[index]['Session']}",
+        label=app.plain(f"Saisir les suivis : {rows[index]['Action']} – {rows[index]['Session']}"),
         icon="➡️",
         query_params={"session": rows[index]["session_id"]},
     )

@@ -19,8 +19,8 @@ def show_prescriber_view() -> None:
     except DomainError as error:
         st.error(error.message)
         st.stop()
-    st.title(f"Bilan : {view.action_title}")
-    st.caption(f"{view.session.label} – {view.when}")
+    st.title(f"Bilan : {app.plain(view.action_title)}")
+    st.caption(f"{app.plain(view.session.label)} – {view.when}")
     if view.reopened_reason:
         st.info(
             "Le pilote a rouvert ce bilan pour le corriger (motif : "
@@ -54,15 +54,16 @@ except DomainError as error:
     st.error(error.message)
     st.stop()
 
-st.title(f"Bilan : {sheet.action_title}")
-st.caption(f"{sheet.session.label} – {sheet.when}")
+st.title(f"Bilan : {app.plain(sheet.action_title)}")
+st.caption(f"{app.plain(sheet.session.label)} – {sheet.when}")
 app.show_flash()
 if not sheet.has_started:
     st.info("Cette session n'a pas encore eu lieu : son bilan se saisit à partir de son début.")
     st.stop()
 if sheet.is_locked:
     st.success(
-        f"Bilan verrouillé le {format_datetime(sheet.review.locked_at)} par {sheet.locked_by}."
+        f"Bilan verrouillé le {format_datetime(sheet.review.locked_at)} "
+        f"par {app.plain(sheet.locked_by)}."
     )
 else:
     st.caption("Bilan en cours de saisie : enregistrez-le, puis verrouillez-le.")

@@ -24,7 +24,7 @@ except NotFound as error:
 
 action = view.action
 st.title("S'inscrire comme candidat libre")
-st.subheader(action.title)
+st.subheader(app.plain(action.title))
 st.page_link(app.page("action"), label="Retour à l'action", query_params={"id": action.id})
 
 if not action.allows_self_registration:

@@ -39,25 +39,39 @@ with st.form("statistics_filters"):
         key="st_basis",
     )
     actions = st.multiselect(
-        "Actions", list(options["actions"]), format_func=options["actions"].get, key="st_actions"
+        "Actions",
+        list(options["actions"]),
+        format_func=options["actions"].get,
+        placeholder=app.CHOOSE,
+        key="st_actions",
     )
     left, middle, right = st.columns(3)
     kinds = left.multiselect(
-        "Types d'action", list(ActionType), format_func=lambda v: v.label, key="st_types"
+        "Types d'action",
+        list(ActionType),
+        format_func=lambda v: v.label,
+        placeholder=app.CHOOSE,
+        key="st_types",
     )
     schemes = middle.multiselect(
-        "Eligibilités", list(EligibilityScheme), format_func=lambda v: v.label, key="st_schemes"
+        "Eligibilités",
+        list(EligibilityScheme),
+        format_func=lambda v: v.label,
+        placeholder=app.CHOOSE,
+        key="st_schemes",
     )
     structures = right.multiselect(
         "Structures des prescripteurs",
         list(options["structures"]),
         format_func=options["structures"].get,
+        placeholder=app.CHOOSE,
         key="st_structures",
     )
     statuses = st.multiselect(
         "Etats (aucun choisi : tous sauf « Brouillon »)",
         list(RegistrationStatus),
         format_func=lambda v: v.label,
+        placeholder=app.CHOOSE,
         key="st_statuses",
     )
     st.form_submit_button("Appliquer les filtres")

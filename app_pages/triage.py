@@ -39,7 +39,7 @@ if action_id is not None:
     for row in summary.sessions:
         st.page_link(
             app.page("bilan"),
-            label=f"Bilan : {row['Session']}",
+            label=app.plain(f"Bilan : {row['Session']}"),
             query_params={"session": row["session_id"]},
         )
 
@@ -105,11 +105,14 @@ if summary.asks_eligibility:
 
 if st.button("Préparer l'export Excel du tableau filtré", key="prepare_export"):
     with app.attempt(), reading() as db:
-        st.session_state["triage_export"] = exports.export_triage(db, by=user_id, filters=filters)
-if st.session_state.get("triage_export"):
+        workbook = exports.export_triage(db, by=user_id, filters=filters)
+        st.session_state["triage_export"] = (filters, workbook)
+# Offered only for the table it was made from: another action or filter needs a new export.
+prepared = st.session_state.get("triage_export")
+if prepared and prepared[0] == filters:
     st.download_button(
         "Télécharger l'export Excel",
-        st.session_state["triage_export"],
+        prepared[1],
         file_name="inscriptions.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="download_export",

@@ -126,7 +126,7 @@ def test_the_export_button_offers_an_excel_file(app):
     app.button(key="prepare_export").click().run()
 
     assert not app.exception, app.exception
-    assert app.session_state["triage_export"][:2] == b"PK"
+    assert app.session_state["triage_export"][1][:2] == b"PK"
 
 
 def test_the_admin_authorises_a_pilot_from_the_administration(app):
@@ -141,3 +141,15 @@ def test_the_admin_authorises_a_pilot_from_the_administration(app):
     partner = list(table["Email"]).index("partenaire@plie-demo.example")
     assert admin.title[0].value == "Administration"
     assert bool(table["Pilote autorisé"][partner]) is False
+
+
+def test_an_export_prepared_for_one_action_is_not_offered_on_another(app):
+    sign_in(app, "pilote")
+    open_page(app, "triage", action=action_id(BUILDING_SITE))
+    app.button(key="prepare_export").click().run()
+    downloads = [element.proto.label for element in app.get("download_button")]
+    assert downloads == ["Télécharger l'export Excel"]
+
+    open_page(app, "triage", action=action_id("Job dating logistique et propreté"))
+
+    assert [element.proto.label for element in app.get("download_button")] == []

@@ -188,3 +188,35 @@ def test_a_pilot_sets_up_a_recruitment_action_adds_a_partner_and_triages_fifty(
     assert states == [RegistrationStatus.VALIDATED] * 50
     # One email per prescriber for the bulk change (25 registrations each), not one per row.
     assert sorted(status_emails) == [demo_email("france-travail"), demo_email("mission-locale")]
+
+
+def test_an_employer_refused_for_a_missing_name_keeps_the_job_offers_typed(
+    server,
+    pages,  # noqa: F811
+):
+    base_url, database_url = server
+    pilot = pages()
+    sign_in(pilot, base_url, "pilote")
+    with reading(make_engine(database_url)) as db:
+        recruitment = db.exec(
+            select(Action.id).where(Action.title == "Job dating logistique et propreté")
+        ).one()
+    # The page is opened by its address: the sign-in cookie must be written first.
+    for _ in range(100):
+        if any(c["name"] == "plie_connect_session" for c in pilot.context.cookies()):
+            break
+        pilot.wait_for_timeout(100)
+    pilot.goto(f"{base_url}/action-edition?id={recruitment}")
+    wait_for_app(pilot)
+    form = pilot.get_by_test_id("stForm").filter(
+        has=pilot.get_by_role("button", name="Ajouter l'employeur")
+    )
+
+    form.first.get_by_label("Offres d'emploi").fill("Cariste (CDI), préparateur de commandes")
+    form.first.get_by_role("button", name="Ajouter l'employeur").click()
+
+    expect(pilot.get_by_text("Le champ « Employeur » est obligatoire.")).to_be_visible()
+    wait_for_app(pilot)
+    expect(form.first.get_by_label("Offres d'emploi")).to_have_value(
+        "Cariste (CDI), préparateur de commandes"
+    )

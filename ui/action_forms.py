@@ -199,20 +199,25 @@ def employers_section(user_id: int, setup: actions.SessionSetup) -> bool:
                     actions.delete_slot(db, by=user_id, slot_id=slot.id)
                     return True
         if st.button(
-            f"Supprimer l'employeur {employer.name}", key=f"delete_employer_{employer.id}"
+            app.plain(f"Supprimer l'employeur {employer.name}"),
+            key=f"delete_employer_{employer.id}",
         ):
             with app.attempt(), writing() as db:
                 actions.delete_employer(db, by=user_id, employer_id=employer.id)
                 return True
 
-    with st.form(f"employer_new_{session.id}", clear_on_submit=True):
+    # Emptied only once the employer is added: a refusal keeps what was typed.
+    fields = (f"employer_name_{session.id}", f"employer_offers_{session.id}")
+    with st.form(f"employer_new_{session.id}"):
         left, right = st.columns([2, 3])
-        name = left.text_input("Employeur *")
-        offers = right.text_input("Offres d'emploi")
+        name = left.text_input("Employeur *", key=fields[0])
+        offers = right.text_input("Offres d'emploi", key=fields[1])
         if st.form_submit_button("Ajouter l'employeur"):
             with app.attempt(), writing() as db:
                 data = actions.EmployerInput(name=name, job_offers=offers)
                 actions.add_employer(db, by=user_id, session_id=session.id, data=data)
+                for field in fields:
+                    del st.session_state[field]
                 return True
 
     if setup.employers:

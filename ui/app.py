@@ -16,6 +16,9 @@ GENERIC_ERROR = (
     "contactez l'équipe du PLIE."
 )
 
+# Streamlit's own placeholder of a multiselect is English ("Choose options").
+CHOOSE = "Choisir…"
+
 # st.Page objects by name, set by home.py before the chosen page runs.
 PAGES: dict = {}
 

@@ -169,7 +169,9 @@ def leave_for_proconnect_when_ready() -> None:
 def sign_out() -> None:
     """End the session: the local cookie goes; a ProConnect sign-out also ends ProConnect's."""
     kind = st.session_state.get("sign_in_kind")
-    _forget()
+    # Everything the session held goes, not only who was signed in: a prepared export, a
+    # dry run of an import or a search would otherwise reach the next person on this browser.
+    st.session_state.clear()
     st.session_state["signed_out"] = True
     cookies.write(COOKIE_NAME, "", max_age_seconds=0)
     if kind == "proconnect" or (_streamlit_signed_in() and proconnect_config() is not None):

@@ -28,19 +28,28 @@ def filters(view: TriageSummary, action_id: int | None) -> TriageFilter:
     """The filters, sort and search the organiser picks."""
     first = st.columns([3, 3, 3])
     states = first[0].multiselect(
-        "Filtrer par état", SENT_STATES, format_func=lambda status: status.label, key="f_states"
+        "Filtrer par état",
+        SENT_STATES,
+        format_func=lambda status: status.label,
+        placeholder=app.CHOOSE,
+        key="f_states",
     )
     sessions = {
         row["session_id"]: row["Session"] if action_id else f"{row['Action']} – {row['Session']}"
         for row in view.sessions
     }
     session_ids = first[1].multiselect(
-        "Session", list(sessions), format_func=lambda value: sessions[value], key="f_sessions"
+        "Session",
+        list(sessions),
+        format_func=lambda value: sessions[value],
+        placeholder=app.CHOOSE,
+        key="f_sessions",
     )
     structure_ids = first[2].multiselect(
         "Structure du prescripteur",
         list(view.structures),
         format_func=lambda value: view.structures[value],
+        placeholder=app.CHOOSE,
         key="f_structures",
     )
     second = st.columns([2, 2, 3, 2, 1])
