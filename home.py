@@ -62,7 +62,21 @@ signin = st.Page(
     visibility="visible" if user_id is None else "hidden",
 )
 pages["Compte"] = [signin]
-if user_id is not None:
+if user_id is None:
+    # Links sent by email or kept in a browser lead here while signed out: each page then asks
+    # to sign in, and the sign-in brings the person back to it (ui.app.require_user).
+    pages["Compte"] += [
+        st.Page(f"app_pages/{script}.py", title=title, url_path=url_path, visibility="hidden")
+        for script, title, url_path in (
+            ("dashboard", "Mon tableau de bord", "tableau-de-bord"),
+            ("registration", "Inscription", "inscription"),
+            ("review", "Bilan", "bilan"),
+            ("triage", "Inscriptions de mes actions", "inscriptions"),
+            ("action_edit", "Action (édition)", "action-edition"),
+            ("emails", "Mes emails", "emails"),
+        )
+    ]
+else:
     pages["Prescripteur"] = [
         st.Page(
             "app_pages/dashboard.py",
@@ -152,6 +166,7 @@ app.PAGES["agenda"] = public[0]
 app.PAGES["signin"] = signin
 
 navigation = st.navigation(pages)
+st.session_state["page_name"] = navigation.url_path or "agenda"
 # Every change written during this run is recorded under the signed-in person and this page.
 audit.act_as(user_id, page=navigation.url_path or "agenda")
 auth.show_sign_in_problem()

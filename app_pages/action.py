@@ -110,13 +110,13 @@ else:
 for row in mine:
     st.page_link(
         app.page("inscription"),
-        label=f"{row['Candidat']} — {row['Session']} — {row['Etat']}",
+        label=app.plain(f"{row['Candidat']} — {row['Session']} — {row['Etat']}"),
         query_params={"id": row["registration_id"]},
     )
     if row["Bilan"]:
         st.page_link(
             app.page("bilan"),
-            label=f"Consulter le bilan : {row['Candidat']} — {row['Session']}",
+            label=app.plain(f"Consulter le bilan : {row['Candidat']} — {row['Session']}"),
             icon="📋",
             query_params={"session": row["session_id"]},
         )

@@ -36,7 +36,7 @@ with app.attempt():
     table = imports.read_table(upload.name, upload.getvalue())
 if table is None:
     st.stop()
-st.write(f"{len(table.rows)} ligne(s) de participants, colonnes : {', '.join(table.columns)}")
+st.text(f"{len(table.rows)} ligne(s) de participants, colonnes : {', '.join(table.columns)}")
 
 with reading() as db:
     proposed = imports.remembered_mapping(db, columns=table.columns)

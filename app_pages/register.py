@@ -41,7 +41,7 @@ except Exception as error:  # NotFound, or an id typed by hand
     st.stop()
 
 st.title("Inscrire un candidat à une action")
-st.subheader(view.action.title)
+st.subheader(app.plain(view.action.title))
 st.page_link(app.page("action"), label="Retour à l'action", query_params={"id": action_id})
 st.caption("\\* Champs obligatoires")
 state = st.session_state

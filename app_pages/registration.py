@@ -23,7 +23,7 @@ except DomainError as error:
 
 registration, candidate = view.registration, view.candidate
 app.show_flash()
-st.title(view.action.title)
+st.title(app.plain(view.action.title))
 st.markdown(f"### {app.plain(candidate.display_name)}")
 st.caption(f"Inscription le {format_datetime(registration.created_at)}")
 st.page_link(app.page("action"), label="Retour à l'action", query_params={"id": view.action.id})

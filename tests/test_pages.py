@@ -3,12 +3,16 @@
 from datetime import date
 
 import pytest
+from sqlmodel import select
 
+from plie import db as plie_db
 from plie.enums import Gender
+from plie.models import Professional, Registration
 from tests.ui_support import (
     BUILDING_SITE,
     a_demo_candidate_named,
     action_id,
+    demo_email,
     new_app,
     open_page,
     shows,
@@ -258,3 +262,20 @@ def test_organiser_validates_selected_registrations_and_prescriber_may_only_unre
     open_page(app, "registration", id=registration_id)
     assert "Etat de l'inscription : **Validé**" in [m.value for m in app.markdown]
     assert [b.key for b in app.button if b.key in ("delete", "unregister")] == ["unregister"]
+
+
+def test_a_link_opened_while_signed_out_asks_to_sign_in_then_leads_back_to_it(app):
+    with plie_db.reading() as db:
+        registration_id = db.exec(
+            select(Registration.id)
+            .join(Professional, Professional.id == Registration.prescriber_id)
+            .where(Professional.email == demo_email("france-travail"))
+        ).first()
+    open_page(app, "registration", id=registration_id)
+    assert shows(app, "Connectez-vous pour accéder à cette page.")
+
+    sign_in(app, "france-travail")
+
+    assert app.session_state["page_name"] == "inscription"
+    assert app.query_params["id"] == str(registration_id)
+    assert shows(app, "Inscription le")

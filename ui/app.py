@@ -34,6 +34,11 @@ def user_id() -> int | None:
 def require_user() -> int:
     """The signed-in professional's id; otherwise a link to sign in, and the page stops."""
     if user_id() is None:
+        # Where to come back once signed in: this page, with its link's parameters.
+        st.session_state["after_sign_in"] = (
+            st.session_state.get("page_name") or "",
+            st.query_params.to_dict(),
+        )
         st.info("Connectez-vous pour accéder à cette page.")
         st.page_link(page("signin"), label="Se connecter en tant que prescripteur", icon="🔑")
         st.stop()
