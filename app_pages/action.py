@@ -6,6 +6,7 @@ from plie import queries
 from plie.dates import format_day_long, today_in_paris
 from plie.db import reading
 from plie.errors import NotFound
+from plie.text import search_key
 from ui import app
 
 action_id = app.query_id()
@@ -107,7 +108,18 @@ else:
         ],
         key="my_registrations",
     )
-for row in mine:
+# One link per line while the list is short; past that, the links of the lines searched for.
+LINKED_LINES = 20
+linked = mine
+if len(mine) > LINKED_LINES:
+    needle = search_key(
+        st.text_input("Ouvrir l'inscription de… (nom du candidat)", key="mine_find")
+    )
+    linked = [row for row in mine if needle and needle in search_key(row["Candidat"])]
+    linked = linked[:LINKED_LINES]
+    if not needle:
+        st.caption(f"{len(mine)} inscriptions : tapez le nom d'un candidat pour ouvrir la sienne.")
+for row in linked:
     st.page_link(
         app.page("inscription"),
         label=app.plain(f"{row['Candidat']} — {row['Session']} — {row['Etat']}"),

@@ -92,13 +92,16 @@ if filters is None:
     st.stop()
 
 
-@st.cache_data(ttl=120, show_spinner="Calcul des statistiques…")
-def cached_dashboard(by: int, chosen: statistics.StatisticsFilters):
+@st.cache_data(ttl=600, max_entries=50, show_spinner="Calcul des statistiques…")
+def cached_dashboard(by: int, chosen: statistics.StatisticsFilters, version: tuple):
+    """The figures, kept while the data they count stays the same (`version`)."""
     with reading() as db:
         return statistics_dashboard.dashboard(db, by=by, filters=chosen)
 
 
-board = cached_dashboard(user_id, filters)
+with reading() as db:
+    version = statistics_dashboard.data_version(db)
+board = cached_dashboard(user_id, filters, version)
 NOTHING = "Aucune inscription pour ces filtres."
 
 

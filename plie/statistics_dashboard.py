@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
@@ -10,7 +11,7 @@ from plie.accounts import get_professional
 from plie.dates import format_date, paris_instant, today_in_paris
 from plie.enums import RegistrationStatus
 from plie.figures import Tally, compute_figures
-from plie.models import Action, Professional, Session, Structure
+from plie.models import Action, AuditEntry, Professional, Registration, Session, Structure
 from plie.permissions import require_coordinator
 from plie.statistics import UNAVAILABLE, Section, StatisticsFilters
 
@@ -128,3 +129,16 @@ def dashboard(db: DbSession, *, by: int, filters: StatisticsFilters) -> Dashboar
         indicators=indicators,
         notes=[text for name, text in UNAVAILABLE.items() if not tally.available.get(name)],
     )
+
+
+def data_version(db: DbSession) -> tuple:
+    """What changes whenever a figure may: the page keeps its figures while this stays the same.
+
+    Every change made through the app leaves an audit entry; a registration written by another
+    path (the mailer never writes one, an import does) moves the count or the last update.
+    """
+    last_entry = db.exec(select(func.max(AuditEntry.id))).one()
+    count, last_update = db.exec(
+        select(func.count(Registration.id), func.max(Registration.updated_at))
+    ).one()
+    return (last_entry, count, last_update)

@@ -4,8 +4,18 @@ import pytest
 from sqlmodel import select
 
 from plie import db as plie_db
-from plie.models import StatisticsExport
-from tests.ui_support import new_app, open_page, shows, sign_in, use_fresh_database
+from plie.models import Action, Professional, StatisticsExport
+from plie.registrations import save_registration
+from tests.builders import STATISTICS_ANSWERED, a_candidate
+from tests.ui_support import (
+    BUILDING_SITE,
+    demo_email,
+    new_app,
+    open_page,
+    shows,
+    sign_in,
+    use_fresh_database,
+)
 
 
 @pytest.fixture
@@ -62,3 +72,29 @@ def test_the_statistics_page_is_not_offered_to_a_prescriber(app):
 
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page("app_pages/statistics.py")
+
+
+def test_a_new_registration_shows_in_the_figures_at_once(app):
+    sign_in(app, "coordinateur")
+    open_page(app, "statistics")
+    before = int({m.label: m.value for m in app.metric}["Inscriptions retenues"])
+
+    with plie_db.writing() as db:
+        action = db.exec(select(Action).where(Action.title == BUILDING_SITE)).one()
+        prescriber = db.exec(
+            select(Professional).where(Professional.email == demo_email("ccas"))
+        ).one()
+        candidate = a_candidate(db, last_name="Nouvelle", first_name="Venue")
+        save_registration(
+            db,
+            by=prescriber.id,
+            action_id=action.id,
+            candidate_id=candidate.id,
+            session_ids=[action.sessions[0].id],
+            submit=True,
+            answers=STATISTICS_ANSWERED,
+        )
+    app.run()
+
+    after = int({m.label: m.value for m in app.metric}["Inscriptions retenues"])
+    assert after == before + 1
