@@ -71,7 +71,7 @@ else:
             "Quand": [format_datetime(row["at"]) for row in rows],
             "Qui": [row["professional"] for row in rows],
             "Quoi": [row["event"].label for row in rows],
-            "Élément": [f"{row['object_type']} n° {row['object_id'] or '—'}" for row in rows],
+            "Élément": [audit.object_label(row["object_type"], row["object_id"]) for row in rows],
             "Page": [row["page"] for row in rows],
             "Détail": [row["detail"] for row in rows],
         }

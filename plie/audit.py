@@ -142,6 +142,29 @@ def note(
         own.commit()
 
 
+# The French names of the records the trail names, for the admin's page.
+OBJECT_LABELS = {
+    "candidate": "Candidat",
+    "registration": "Inscription",
+    "action": "Action",
+    "session": "Session",
+    "employer": "Employeur",
+    "slot": "Créneau",
+    "professional": "Professionnel",
+    "structure": "Structure",
+    "team": "Équipe",
+    "document": "Document",
+    "statistics_export": "Export statistique",
+    "participant_import": "Import de participants",
+    "retention": "Conservation",
+}
+
+
+def object_label(object_type: str, object_id: int | None) -> str:
+    name = OBJECT_LABELS.get(object_type, object_type)
+    return f"{name} n° {object_id}" if object_id is not None else name
+
+
 # A page reruns on every click: a file looked at again within this time is one view.
 VIEW_WINDOW = timedelta(minutes=10)
 
