@@ -24,14 +24,19 @@ structure_names = {structure.id: structure.name for structure in structures}
 team_names = {team.id: team.name for team in teams}
 
 st.subheader("Professionnels et pilotes autorisés")
+st.caption(
+    "« Compte local autorisé » : quand ProConnect est configuré, seuls ces comptes (et les "
+    "administrateurs) peuvent se connecter avec un mot de passe."
+)
+RIGHTS = ("Pilote autorisé", "Compte local autorisé")
 edited = st.data_editor(
     people,
     hide_index=True,
-    column_order=["Nom", "Email", "Structure", "Équipe", "Pilote autorisé"],
+    column_order=["Nom", "Email", "Structure", "Équipe", *RIGHTS],
     disabled=["Nom", "Email", "Structure", "Équipe"],
     key="pilots_table",
 )
-if st.button("Enregistrer les pilotes autorisés", key="save_pilots"):
+if st.button("Enregistrer les droits", key="save_pilots"):
     with app.attempt(), writing() as db:
         for before, after in zip(people, edited, strict=True):
             if before["Pilote autorisé"] != after["Pilote autorisé"]:
@@ -41,7 +46,14 @@ if st.button("Enregistrer les pilotes autorisés", key="save_pilots"):
                     professional_id=before["professional_id"],
                     allowed=after["Pilote autorisé"],
                 )
-        app.flash("Les pilotes autorisés sont enregistrés.")
+            if before["Compte local autorisé"] != after["Compte local autorisé"]:
+                accounts.allow_local_sign_in(
+                    db,
+                    by=user_id,
+                    professional_id=before["professional_id"],
+                    allowed=after["Compte local autorisé"],
+                )
+        app.flash("Les droits sont enregistrés.")
         st.rerun()
 
 with st.form("assign"):

@@ -55,6 +55,8 @@ def professionals(db: DbSession, *, by: int) -> list[dict]:
             "Structure": structure or "",
             "Équipe": team or "",
             "Pilote autorisé": professional.can_pilot,
+            # With ProConnect configured, the password sign-in of the accounts an admin allows.
+            "Compte local autorisé": professional.local_sign_in_allowed,
             "Administrateur": professional.is_admin,
         }
         for professional, structure, team in rows

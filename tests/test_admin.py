@@ -2,7 +2,7 @@
 
 import pytest
 
-from plie import admin
+from plie import accounts, admin
 from plie.enums import StructureKind
 from plie.errors import DomainError, InvalidInput, NotAllowed
 from plie.models import Professional
@@ -87,3 +87,12 @@ def test_only_an_admin_manages_structures_and_teams(db, alex):
         with pytest.raises(NotAllowed) as refused:
             attempt()
         assert str(refused.value) == "Cette page est réservée aux administrateurs."
+
+
+def test_the_admin_table_shows_whom_an_admin_allowed_a_local_account(db, alex):
+    camille = a_professional(db)
+    accounts.allow_local_sign_in(db, by=alex.id, professional_id=camille.id, allowed=True)
+
+    rows = {row["professional_id"]: row for row in admin.professionals(db, by=alex.id)}
+    assert rows[camille.id]["Compte local autorisé"] is True
+    assert rows[alex.id]["Compte local autorisé"] is False

@@ -141,6 +141,7 @@ def test_the_admin_authorises_a_pilot_from_the_administration(app):
     partner = list(table["Email"]).index("partenaire@plie-demo.example")
     assert admin.title[0].value == "Administration"
     assert bool(table["Pilote autorisé"][partner]) is False
+    assert "Compte local autorisé" in table.columns
 
 
 def test_an_export_prepared_for_one_action_is_not_offered_on_another(app):
