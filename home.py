@@ -64,11 +64,12 @@ signin = st.Page(
 pages["Compte"] = [signin]
 if user_id is None:
     # Links sent by email or kept in a browser lead here while signed out: each page then asks
-    # to sign in, and the sign-in brings the person back to it (ui.app.require_user).
+    # to sign in, and the sign-in brings the person back to it (ui.app.require_user). Not the
+    # dashboard: the sign-in itself switches to it, and Streamlit 1.67 then runs the default
+    # page instead when the switch names a hidden page that the next run shows in the sidebar.
     pages["Compte"] += [
         st.Page(f"app_pages/{script}.py", title=title, url_path=url_path, visibility="hidden")
         for script, title, url_path in (
-            ("dashboard", "Mon tableau de bord", "tableau-de-bord"),
             ("registration", "Inscription", "inscription"),
             ("review", "Bilan", "bilan"),
             ("triage", "Inscriptions de mes actions", "inscriptions"),

@@ -162,8 +162,22 @@ FIND_ACTION_LINK = """(title) => {
 
 
 def open_from_sidebar(page, name: str) -> None:
-    # Links inside the app keep the signed-in session: the sign-in cookie is not kept (see report).
-    page.get_by_test_id("stSidebar").get_by_role("link", name=name).click()
+    """Click a page of the sidebar and wait to be on it.
+
+    Under load, a click that lands while the rerun of the sign-in cookie's component is still
+    running can be lost (the app stays on the page it was on): click once more in that case.
+    """
+    link = page.get_by_test_id("stSidebar").get_by_role("link", name=name)
+    href = link.get_attribute("href")
+    for attempt in range(2):
+        link.click()
+        try:
+            expect(page).to_have_url(href, timeout=10_000 if attempt == 0 else WAIT_MS)
+            break
+        except AssertionError:
+            if attempt == 1:
+                raise
+    wait_for_app(page)
 
 
 def test_prescriber_orients_a_new_candidate_and_the_pilot_validates_it(server, pages):
