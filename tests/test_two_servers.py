@@ -166,6 +166,10 @@ async def reach_the_last_step(page, base_url: str, action_id: int, email: str, b
     await wait_for_app(page)
     ticked = page.get_by_role("checkbox", name=re.compile(r"places restantes : \d+\)$")).first
     await expect(ticked).to_be_checked()
+    # The statistics question that an action without eligibility asks before sending.
+    await page.get_by_test_id("stCheckbox").filter(has_text="Aucun").locator("label").click()
+    await expect(page.get_by_role("checkbox", name="Aucun")).to_be_checked()
+    await wait_for_app(page)
 
 
 async def race(base_urls: list[str], session, prescribers, full_message: str) -> list[str]:
@@ -240,8 +244,8 @@ def test_prescribers_on_two_servers_take_exactly_the_last_places_and_no_email_go
             "PLIE_MAIL_POLL_SECONDS": "0.2",
         }
         with (
-            streamlit_server(url, logs[0], mail) as server_a,
-            streamlit_server(url, logs[1], mail) as server_b,
+            streamlit_server(url, logs[0], extra_env=mail) as server_a,
+            streamlit_server(url, logs[1], extra_env=mail) as server_b,
         ):
             said = asyncio.run(race([server_a, server_b], session, prescribers, full_message))
             # Both servers have run home.py, so both mailers poll: queue a batch for them.
