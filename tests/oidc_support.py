@@ -9,6 +9,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 from tests.ui_support import free_port
 
@@ -70,6 +71,36 @@ def _wait_for(url: str, server: subprocess.Popen, timeout: float = 30) -> None:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"the OpenID Connect provider did not answer on {url}")
+
+
+def _control_url(discovery: str, path: str) -> str:
+    parsed = urlparse(discovery)
+    return f"{parsed.scheme}://{parsed.netloc}/test/{path}"
+
+
+def _post(discovery: str, path: str, body: str) -> None:
+    request = urllib.request.Request(
+        _control_url(discovery, path), data=body.encode(), method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        assert answer.status == 204, answer.status
+
+
+def answer_userinfo(discovery: str, mode: str) -> None:
+    """How the provider answers the next userinfo requests: "valid", "forged" (signed by a key
+    its JWKS does not publish), "expired", "wrong-audience" or "wrong-issuer"."""
+    _post(discovery, "userinfo", mode)
+
+
+def date_logins_back(discovery: str, seconds: int) -> None:
+    """The next logins at the provider are dated this long ago (the ID token's auth_time)."""
+    _post(discovery, "login-age", str(seconds))
+
+
+def provider_state(discovery: str) -> dict:
+    """The last access token and userinfo it answered, sessions ended, end-sessions refused."""
+    with urllib.request.urlopen(_control_url(discovery, "state"), timeout=5) as answer:
+        return json.loads(answer.read())
 
 
 def write_secrets(path: Path, *, redirect_uri: str, discovery: str, client_secret: str) -> Path:

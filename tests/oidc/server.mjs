@@ -3,13 +3,23 @@
 // Endpoints under /api/v2/ (discovery, authorize, token, userinfo, session/end, jwks), a
 // userinfo answered as a JWT signed with RS256, the client authenticated with
 // client_secret_post, the claims of ProConnect's scopes, an access token valid 60 seconds,
-// prompt=select_account refused (only login, consent and none are known), and an end-session
-// endpoint that redirects at once. Its pages load nothing from outside the machine.
+// prompt=select_account refused (only login, consent and none are known), `auth_time` in every
+// ID token, and an end-session endpoint that requires id_token_hint, state and
+// post_logout_redirect_uri, as ProConnect's documentation does, then redirects at once. Its
+// pages load nothing from outside the machine.
 //
 // Environment: OIDC_PORT, OIDC_CLIENT (JSON: client_id, client_secret, redirect_uri),
 // OIDC_ACCOUNTS (JSON: login -> claims, each with its `sub`). Prints "ready <issuer>" once up.
+//
+// For the tests only, /test/ (on 127.0.0.1 like the rest) changes what comes next:
+//   POST /test/userinfo      body "valid", "forged" (signed by a key not in the JWKS, under the
+//                            published key id), "expired", "wrong-audience" or "wrong-issuer"
+//   POST /test/login-age     body: seconds; the next logins are dated that long ago (auth_time)
+//   GET  /test/state         JSON: the last access token and userinfo answered, the sessions
+//                            ended and the end-session requests refused so far
+// It never logs a token.
 
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createSign, generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 
 import Provider from "oidc-provider";
@@ -21,6 +31,18 @@ const issuer = `http://127.0.0.1:${port}/api/v2`;
 
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: "jwk" }), use: "sig", alg: "RS256", kid: "test-rs256" };
+// A key the JWKS does not publish: what a forger would sign with.
+const { privateKey: rogueKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+
+const control = {
+  userinfo: "valid",
+  loginAgeSeconds: 0,
+  lastAccessToken: null,
+  lastUserinfo: null,
+  endedSessions: 0,
+  refusedEndSessions: 0,
+};
+const USERINFO_MODES = ["valid", "forged", "expired", "wrong-audience", "wrong-issuer"];
 
 function accountBySub(sub) {
   return Object.values(accounts).find((account) => account.sub === sub);
@@ -47,6 +69,8 @@ const provider = new Provider(issuer, {
       token_endpoint_auth_method: "client_secret_post",
       id_token_signed_response_alg: "RS256",
       userinfo_signed_response_alg: "RS256",
+      // ProConnect's ID tokens carry auth_time: the app's 12 hours run from it.
+      require_auth_time: true,
     },
   ],
   jwks: { keys: [signingKey] },
@@ -104,6 +128,88 @@ const provider = new Provider(issuer, {
   },
 });
 provider.proxy = false;
+provider.on("end_session.success", () => {
+  control.endedSessions += 1;
+});
+
+function base64url(data) {
+  return Buffer.from(data).toString("base64url");
+}
+
+function signJwt(header, claims, key) {
+  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+  const signature = createSign("RSA-SHA256").update(input).sign(key);
+  return `${input}.${base64url(signature)}`;
+}
+
+// The userinfo JWT the provider signed, changed as the test asked.
+function tamperedUserinfo(jwt) {
+  const [header, payload] = jwt.split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url")));
+  const now = Math.floor(Date.now() / 1000);
+  switch (control.userinfo) {
+    case "forged":
+      return signJwt(header, payload, rogueKey);
+    case "expired":
+      return signJwt(header, { ...payload, iat: now - 7200, exp: now - 3600 }, privateKey);
+    case "wrong-audience":
+      return signJwt(header, { ...payload, aud: "another-service" }, privateKey);
+    case "wrong-issuer":
+      return signJwt(header, { ...payload, iss: "http://127.0.0.1:1/api/v2" }, privateKey);
+    default:
+      return jwt;
+  }
+}
+
+// Keeps the userinfo answer (and the access token that asked for it) for GET /test/state,
+// changing it first when the test asked for a bad one.
+function watchUserinfo(req, res) {
+  control.lastAccessToken = (req.headers.authorization || "").replace(/^Bearer /, "") || null;
+  const end = res.end.bind(res);
+  res.end = (body, ...rest) => {
+    if (res.statusCode === 200 && body) {
+      const answer = tamperedUserinfo(String(body));
+      control.lastUserinfo = answer;
+      if (!res.headersSent) res.setHeader("content-length", Buffer.byteLength(answer));
+      return end(answer, ...rest);
+    }
+    return end(body, ...rest);
+  };
+}
+
+// ProConnect requires these three on its end-session endpoint (its documentation, 2.4.1).
+function endSessionProblem(url) {
+  const params = url.searchParams;
+  if (!params.get("id_token_hint")) return "id_token_hint manquant";
+  if ((params.get("state") || "").length < 32) return "state manquant ou trop court (32 caractères au moins)";
+  if (!params.get("post_logout_redirect_uri")) return "post_logout_redirect_uri manquant";
+  return null;
+}
+
+async function testControl(req, res, url) {
+  if (req.method === "GET" && url.pathname === "/test/state") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({
+      access_token: control.lastAccessToken,
+      userinfo: control.lastUserinfo,
+      ended_sessions: control.endedSessions,
+      refused_end_sessions: control.refusedEndSessions,
+    }));
+    return;
+  }
+  let body = "";
+  for await (const chunk of req) body += chunk;
+  body = body.trim();
+  if (req.method === "POST" && url.pathname === "/test/userinfo" && USERINFO_MODES.includes(body)) {
+    control.userinfo = body;
+  } else if (req.method === "POST" && url.pathname === "/test/login-age" && /^\d+$/.test(body)) {
+    control.loginAgeSeconds = Number(body);
+  } else {
+    res.writeHead(400).end();
+    return;
+  }
+  console.log(`test control ${url.pathname} ${body}`);
+  res.writeHead(204).end();
+}
 
 async function readForm(req) {
   let body = "";
@@ -132,7 +238,8 @@ async function interaction(req, res, uid, action) {
       res.end(loginPage(uid, "Compte inconnu."));
       return;
     }
-    await provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
+    const ts = Math.floor(Date.now() / 1000) - control.loginAgeSeconds;
+    await provider.interactionFinished(req, res, { login: { accountId: account.sub, ts } }, { mergeWithLastSubmission: false });
     return;
   }
   if (prompt.name === "login") {
@@ -168,6 +275,21 @@ const handler = provider.callback();
 const server = createServer(async (req, res) => {
   try {
     const url = new URL(req.url, issuer);
+    if (url.pathname.startsWith("/test/")) {
+      await testControl(req, res, url);
+      return;
+    }
+    if (url.pathname === "/api/v2/session/end" && req.method === "GET") {
+      const problem = endSessionProblem(url);
+      if (problem) {
+        control.refusedEndSessions += 1;
+        console.log(`end session refused: ${problem}`);
+        res.writeHead(400, { "content-type": "text/html; charset=utf-8" });
+        res.end(page("Erreur du fournisseur d'identité", `<p>${escapeHtml(problem)}</p>`));
+        return;
+      }
+    }
+    if (url.pathname === "/api/v2/userinfo") watchUserinfo(req, res);
     const match = url.pathname.match(/^\/api\/v2\/interaction\/([^/]+)(?:\/(login|abort))?$/);
     if (match) {
       await interaction(req, res, match[1], match[2]);
