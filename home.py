@@ -27,6 +27,7 @@ def bootstrap() -> bool:
     if settings.demo_mode:
         with writing(engine) as db:
             load_demo_data(db)
+    auth.send_state_on_sign_out()
     mailer.start_background_worker(engine, settings)
     retention.start_background(engine, settings)
     log.info("app_started database=%s demo=%s", engine.dialect.name, settings.demo_mode)
@@ -167,6 +168,9 @@ app.PAGES["agenda"] = public[0]
 app.PAGES["signin"] = signin
 
 navigation = st.navigation(pages)
+if st.session_state.pop("show_sign_in_page", False) and navigation.url_path != "connexion":
+    # Back from ending a ProConnect session that had lasted 12 hours: the sign-in page says so.
+    st.switch_page(signin)
 st.session_state["page_name"] = navigation.url_path or "agenda"
 # Every change written during this run is recorded under the signed-in person and this page.
 audit.act_as(user_id, page=navigation.url_path or "agenda")

@@ -7,10 +7,11 @@ checks it here, then creates or updates the professional.
 """
 
 import logging
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse
 
 import httpx
 from joserfc import jwt
@@ -148,6 +149,15 @@ def _environment(url: str) -> str | None:
     if parsed.scheme == "http" and parsed.hostname in ("127.0.0.1", "localhost"):
         return "local"
     return None
+
+
+def end_session_url_with_state(url: str, *, state: str | None = None) -> str:
+    """The end-session URL with a `state`, which ProConnect requires there (32 characters at
+    least, random); a URL that already has one is left as it is."""
+    parsed = urlparse(url)
+    params = dict(parse_qsl(parsed.query))
+    params.setdefault("state", state or secrets.token_urlsafe(32))
+    return parsed._replace(query=urlencode(params)).geturl()
 
 
 def fetch_userinfo(

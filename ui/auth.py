@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 COOKIE_NAME = "plie_connect_session"
 # Written just before leaving for ProConnect: back without a sign-in means it failed or was refused.
 ATTEMPT_COOKIE = "plie_connect_proconnect_attempt"
+# Written before a ProConnect session that reached 12 hours is ended: st.logout leaves the app
+# for ProConnect's end-session endpoint and comes back in a new session, which reads it.
+EXPIRED_COOKIE = "plie_connect_session_expired"
 SESSION_SECONDS = int(sessions.MAX_SESSION.total_seconds())
 EXPIRED = "Votre session a duré 12 heures : reconnectez-vous pour continuer."
 NOT_COMPLETED = (
@@ -49,6 +52,32 @@ def check_configuration() -> None:
         st.stop()
 
 
+def send_state_on_sign_out() -> None:
+    """Make st.logout send a `state` to the end-session endpoint, as ProConnect requires.
+
+    Streamlit 1.67 sends `client_id`, `post_logout_redirect_uri` and `id_token_hint` only. Its
+    logout route looks `build_logout_url` up in its module at each sign-out, so wrapping it
+    there adds the state. ProConnect sends the state back to /oauth2callback, where Streamlit,
+    knowing no sign-in under it, sends the browser on to the app: nothing acts on it.
+    """
+    try:
+        from streamlit.web.server.starlette import starlette_auth_routes as routes
+    except ImportError:
+        routes = None
+    build = getattr(routes, "build_logout_url", None)
+    if build is None:
+        log.warning("logout_state_not_sent reason=streamlit_logout_route_changed")
+        return
+    if getattr(build, "adds_state", False):
+        return
+
+    def build_logout_url(*args, **kwargs) -> str:
+        return proconnect.end_session_url_with_state(build(*args, **kwargs))
+
+    build_logout_url.adds_state = True
+    routes.build_logout_url = build_logout_url
+
+
 def sync_user() -> None:
     """Keep `user_id` in the session state in step with the sign-in, whichever it is."""
     state = st.session_state
@@ -58,6 +87,14 @@ def sync_user() -> None:
         return
     if state.get("sign_in_kind") == "proconnect":
         _forget()
+    if config is not None and _expiry_marked() and not state.get("expiry_seen"):
+        # Back from ending a ProConnect session that had lasted 12 hours.
+        state["expiry_seen"] = state["attempt_seen"] = True
+        state["sign_in_problem"] = EXPIRED
+        state["show_sign_in_page"] = True
+        cookies.write(EXPIRED_COOKIE, "", max_age_seconds=0)
+        if _attempt_marked():
+            cookies.write(ATTEMPT_COOKIE, "", max_age_seconds=0)
     if config is not None and _attempt_marked() and not state.get("attempt_seen"):
         # Back from ProConnect without a sign-in: it was refused or interrupted.
         state["attempt_seen"] = True
@@ -76,9 +113,14 @@ def _sync_proconnect(config: proconnect.ProConnectConfig) -> None:
     claims = st.user.to_dict()
     authenticated_at = datetime.fromtimestamp(int(claims.get("auth_time") or claims["iat"]), UTC)
     if sessions.has_expired(authenticated_at):
-        log.info("proconnect_session_expired")
-        _forget()
-        st.logout()  # also ends the ProConnect session
+        if not state.get("ending_expired_session"):
+            # Said on this page now, and after the round trip through ProConnect's end-session
+            # endpoint (a new session) by the cookie; st.logout waits until it is written.
+            log.info("proconnect_session_expired")
+            _forget()
+            state["ending_expired_session"] = True
+            state["sign_in_problem"] = EXPIRED
+            cookies.write(EXPIRED_COOKIE, "1", max_age_seconds=600)
         return
     sub = str(claims["sub"])
     if state.get("proconnect_sub") == sub and state.get("user_id") is not None:
@@ -159,9 +201,15 @@ def sign_in_with_proconnect() -> None:
 
 
 def leave_for_proconnect_when_ready() -> None:
-    """Once the marker cookie is written, hand over to st.login (the browser leaves the app)."""
+    """Once the marker cookie is written, hand over to st.login, or to st.logout for a session
+    that reached 12 hours (either way the browser leaves the app)."""
     state = st.session_state
-    if state.get("leaving_for_proconnect") and not state.get(cookies.PENDING):
+    if state.get(cookies.PENDING):
+        return
+    if state.pop("ending_expired_session", False):
+        st.logout()  # also ends the ProConnect session
+        st.stop()
+    if state.get("leaving_for_proconnect"):
         state.pop("leaving_for_proconnect")
         st.login(proconnect.PROVIDER)
 
@@ -198,6 +246,10 @@ def show_sign_in_problem() -> None:
 
 def _attempt_marked() -> bool:
     return st.context.cookies.get(ATTEMPT_COOKIE) == "1"
+
+
+def _expiry_marked() -> bool:
+    return st.context.cookies.get(EXPIRED_COOKIE) == "1"
 
 
 def _streamlit_signed_in() -> bool:

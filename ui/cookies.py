@@ -4,7 +4,7 @@ Streamlit reads cookies (st.context.cookies, sent with the page's WebSocket) but
 A small component writes it with `document.cookie` and reports back; the frame mounts it on
 every run until the report comes, so no rerun or page switch can remove it before it has run.
 (A component mounted once and then dropped by an immediate rerun never ran: that is how the
-sign-in cookie was lost on each reload.)
+sign-in cookie was lost on each reload.) Cookies asked for in the same runs are written together.
 """
 
 import uuid
@@ -13,9 +13,12 @@ import streamlit as st
 
 _JS = """
 export default function ({ data, setStateValue }) {
-  const parts = [`${data.name}=${data.value}`, "path=/", "samesite=lax", `max-age=${data.max_age}`];
-  if (window.location.protocol === "https:") parts.push("secure");
-  document.cookie = parts.join("; ");
+  for (const cookie of data.cookies) {
+    const parts = [`${cookie.name}=${cookie.value}`, "path=/", "samesite=lax"];
+    parts.push(`max-age=${cookie.max_age}`);
+    if (window.location.protocol === "https:") parts.push("secure");
+    document.cookie = parts.join("; ");
+  }
   setStateValue("written", data.id);
 }
 """
@@ -25,16 +28,16 @@ PENDING = "cookie_to_write"
 
 def write(name: str, value: str, *, max_age_seconds: int) -> None:
     """Ask the browser to store this cookie (max_age 0 removes it) from the next runs on."""
+    waiting = st.session_state.get(PENDING) or {"cookies": []}
+    others = [cookie for cookie in waiting["cookies"] if cookie["name"] != name]
     st.session_state[PENDING] = {
-        "name": name,
-        "value": value,
-        "max_age": max_age_seconds,
+        "cookies": [*others, {"name": name, "value": value, "max_age": max_age_seconds}],
         "id": uuid.uuid4().hex,
     }
 
 
 def flush() -> None:
-    """Mount the writer while a cookie waits to be written; forget it once the browser has."""
+    """Mount the writer while cookies wait to be written; forget them once the browser has."""
     pending = st.session_state.get(PENDING)
     if not pending:
         return
