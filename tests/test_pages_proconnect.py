@@ -1,7 +1,11 @@
 """The sign-in page once ProConnect is configured (AppTest, secrets given to the app)."""
 
+from urllib.parse import parse_qs, urlparse
+
 import pytest
+from streamlit import auth_util
 from streamlit.testing.v1 import AppTest
+from streamlit.web.server.starlette import starlette_auth_routes
 
 from plie import accounts
 from plie.db import writing
@@ -13,6 +17,7 @@ from tests.ui_support import (
     sign_in,
     use_fresh_database,
 )
+from ui import auth
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -81,3 +86,23 @@ def test_a_configuration_proconnect_would_reject_stops_the_app_with_its_reason(
 
     assert "Invalid ProConnect configuration" in app.error[0].value
     assert 'prompt must be "login"' in app.error[0].value
+
+
+def test_streamlits_sign_out_sends_proconnect_a_state(monkeypatch):
+    # Streamlit 1.67's own builder, which sends no state (home.py may have wrapped it already).
+    monkeypatch.setattr(starlette_auth_routes, "build_logout_url", auth_util.build_logout_url)
+
+    auth.send_state_on_sign_out()
+    auth.send_state_on_sign_out()  # once per server, however often it is called
+    url = starlette_auth_routes.build_logout_url(
+        end_session_endpoint="https://auth.agentconnect.gouv.fr/api/v2/session/end",
+        client_id="plie-connect",
+        post_logout_redirect_uri="https://plie.example/oauth2callback",
+        id_token="header.payload.signature",
+    )
+
+    sent = parse_qs(urlparse(url).query)
+    assert len(sent["state"][0]) >= 32
+    assert sent["id_token_hint"] == ["header.payload.signature"]
+    assert sent["post_logout_redirect_uri"] == ["https://plie.example/oauth2callback"]
+    assert urlparse(url).path == "/api/v2/session/end"

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from joserfc import jwt
@@ -250,6 +251,44 @@ def test_the_environment_comes_from_the_discovery_url():
 
     assert (integration.environment, production.environment) == ("integration", "production")
     assert proconnect.load_configuration({"redirect_uri": "x"}) is None
+
+
+def test_the_profile_link_leads_to_proconnect_identite_of_the_environment():
+    integration = proconnect.load_configuration(auth_section())
+    local = proconnect.load_configuration(
+        auth_section(
+            provider={
+                "server_metadata_url": "http://127.0.0.1:9000/api/v2/.well-known/"
+                "openid-configuration"
+            }
+        )
+    )
+
+    assert integration.profile_url == (
+        "https://identite-sandbox.proconnect.gouv.fr/personal-information"
+    )
+    assert proconnect.PROFILE_URLS["production"] == (
+        "https://identite.proconnect.gouv.fr/personal-information"
+    )
+    assert local.profile_url is None
+
+
+def test_the_end_session_url_gets_a_random_state_and_keeps_the_rest():
+    url = (
+        "https://fca.integ01.dev-agentconnect.fr/api/v2/session/end?client_id=plie"
+        "&post_logout_redirect_uri=https%3A%2F%2Fplie.example%2Foauth2callback&id_token_hint=a.b.c"
+    )
+
+    first = parse_qs(urlparse(proconnect.end_session_url_with_state(url)).query)
+    second = parse_qs(urlparse(proconnect.end_session_url_with_state(url)).query)
+
+    assert len(first["state"][0]) >= 32
+    assert first["state"] != second["state"]
+    assert first["id_token_hint"] == ["a.b.c"]
+    assert first["post_logout_redirect_uri"] == ["https://plie.example/oauth2callback"]
+    assert first["client_id"] == ["plie"]
+    kept = proconnect.end_session_url_with_state(url + "&state=" + "s" * 40)
+    assert parse_qs(urlparse(kept).query)["state"] == ["s" * 40]
 
 
 @pytest.mark.parametrize(
