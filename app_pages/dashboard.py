@@ -26,7 +26,12 @@ with st.expander("Voir mes informations", expanded=state.get("mode") is None):
     left.write(structure.name if structure else "Non renseignée")
     proconnect = auth.proconnect_config()
     if me.proconnect_sub and proconnect is not None and proconnect.profile_url:
-        left.link_button("Modifier mes informations sur ProConnect", proconnect.profile_url)
+        left.link_button(
+            "Modifier mes informations sur ProConnect",
+            proconnect.profile_url,
+            help="Pour un compte ProConnect Identité. Si votre administration vous fournit votre "
+            "compte, vos informations se modifient auprès d'elle.",
+        )
     with right.form("profile"):
         phone = st.text_input(
             "Mon téléphone",

@@ -106,3 +106,19 @@ def test_streamlits_sign_out_sends_proconnect_a_state(monkeypatch):
     assert sent["id_token_hint"] == ["header.payload.signature"]
     assert sent["post_logout_redirect_uri"] == ["https://plie.example/oauth2callback"]
     assert urlparse(url).path == "/api/v2/session/end"
+
+
+def test_a_proconnect_professional_finds_the_link_to_change_their_details(app):
+    with writing() as db:
+        professional = accounts.professional_by_email(db, email=demo_email("france-travail"))
+        professional.proconnect_sub = "sub-of-the-france-travail-agent"
+        db.add(professional)
+        db.commit()
+    sign_in(app, "france-travail")
+
+    open_page(app, "dashboard")
+
+    links = {link.proto.label: link.proto.url for link in app.get("link_button")}
+    assert links["Modifier mes informations sur ProConnect"] == (
+        "https://identite-sandbox.proconnect.gouv.fr/personal-information"
+    )
