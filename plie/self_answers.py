@@ -37,6 +37,11 @@ def self_declared_fields(scheme: EligibilityScheme) -> tuple[EligibilityField, .
     return tuple(f for f in eligibility.form_for(scheme).fields if f.kind in SELF_DECLARED_KINDS)
 
 
+def asks_sensitive(scheme: EligibilityScheme) -> bool:
+    """Whether "Votre situation" offers sensitive choices (RSA, RQTH, refugee, custody...)."""
+    return any(choice.sensitive for f in self_declared_fields(scheme) for choice in f.choices)
+
+
 def self_answered_questions(db: DbSession, *, action_id: int) -> list[ActionQuestion]:
     """The action's questions that the public form asks: all but the files."""
     return [
