@@ -99,7 +99,7 @@ def situation_section(
     answers: dict = {}
     for form_field in fields:
         key = f"{prefix}_{form_field.code}"
-        label = app.plain(form_field.candidate_label) + (" *" if form_field.required else "")
+        label = form_field.candidate_label + (" *" if form_field.required else "")
         if form_field.kind is FieldKind.CRITERIA:
             st.markdown(label)
             answers[form_field.code] = [
