@@ -239,6 +239,28 @@ def _queue_receipt(db: DbSession, action: Action, sessions: list[Session], value
     )
 
 
+def _record_attempt(db: DbSession, *, client: str, email: str, action_id: int) -> bool:
+    """Count then record the attempt, in one transaction; True when the email is over its limit.
+
+    Beyond the address's limit, TooManyAttempts is raised and nothing is recorded.
+    """
+    settings = get_settings()
+    since = now() - timedelta(minutes=settings.self_registration_window_minutes)
+    client_hash, email_hash = keyed_hash(f"client:{client}"), keyed_hash(email)
+    _lock_attempts(db, client_hash, email_hash)
+    column = SelfRegistrationAttempt.client_hash
+    if _count_recent(db, column, client_hash, since) >= settings.self_registration_per_address:
+        log.warning("self_registration_refused reason=address_limit action=%s", action_id)
+        raise TooManyAttempts(TOO_MANY_ATTEMPTS)
+    column = SelfRegistrationAttempt.email_hash
+    email_limited = (
+        _count_recent(db, column, email_hash, since) >= settings.self_registration_per_email
+    )
+    db.add(SelfRegistrationAttempt(client_hash=client_hash, email_hash=email_hash))
+    db.commit()
+    return email_limited
+
+
 def register_self(
     db: DbSession, *, action_id: int, data: SelfRegistrationInput, client: str
 ) -> str:
@@ -254,21 +276,7 @@ def register_self(
         raise NotAllowed(NOT_OPEN_TO_SELF_REGISTRATION)
     values = _validated(db, action, data)
 
-    settings = get_settings()
-    since = now() - timedelta(minutes=settings.self_registration_window_minutes)
-    client_hash, email_hash = keyed_hash(f"client:{client}"), keyed_hash(values["email"])
-    _lock_attempts(db, client_hash, email_hash)
-    column = SelfRegistrationAttempt.client_hash
-    if _count_recent(db, column, client_hash, since) >= settings.self_registration_per_address:
-        log.warning("self_registration_refused reason=address_limit action=%s", action_id)
-        raise TooManyAttempts(TOO_MANY_ATTEMPTS)
-    column = SelfRegistrationAttempt.email_hash
-    email_limited = (
-        _count_recent(db, column, email_hash, since) >= settings.self_registration_per_email
-    )
-    db.add(SelfRegistrationAttempt(client_hash=client_hash, email_hash=email_hash))
-    db.commit()
-    if email_limited:
+    if _record_attempt(db, client=client, email=values["email"], action_id=action_id):
         # Answered as usual, but nothing is written and no email leaves: a stranger cannot
         # flood someone's inbox, nor learn from a refusal that the address was used.
         log.warning("self_registration_ignored reason=email_limit action=%s", action_id)
