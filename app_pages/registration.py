@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from plie import queries, registrations, review_views, self_registration
+from plie import queries, registrations, review_views, self_answers, self_registration
 from plie.dates import format_date, format_datetime, today_in_paris
 from plie.db import reading, writing
 from plie.errors import DomainError
@@ -53,9 +53,15 @@ with st.expander("Informations du candidat", expanded=view.is_organiser):
 if registration.is_self_registered:
     with reading() as db:
         contact = self_registration.contact_of(db, registration_id=registration.id)
-    st.info("Inscription faite par le candidat lui-même (candidat libre).")
+        to_collect = self_answers.still_to_collect(db, registration=registration)
+    st.info(
+        "Inscription faite par le candidat lui-même (candidat libre) : l'éligibilité et les "
+        "réponses aux questions sont celles qu'il a déclarées."
+    )
     if contact is not None:
         st.text(f"Coordonnées indiquées : {contact.phone or ''} · {contact.email}")
+    if to_collect and registration.status not in ENDED_STATUSES:
+        st.warning("À compléter avec le candidat : " + app.plain(", ".join(to_collect)))
 
 if view.is_prescriber:
     with st.expander("✎ Modifier les informations"):

@@ -4,19 +4,22 @@ from datetime import date
 
 import streamlit as st
 
-from plie import queries, self_registration
+from plie import eligibility, queries, self_answers, self_registration
 from plie.dates import today_in_paris
 from plie.db import reading, writing
 from plie.errors import NotFound
 from plie.self_registration import SelfRegistrationInput
 from plie.settings import get_settings
 from ui import app
+from ui.eligibility_form import situation_section
+from ui.questions import answers_section
 
 action_id = app.query_id() or 0
 today = today_in_paris()
 try:
     with reading() as db:
         view = queries.action_view(db, action_id=action_id, today=today)
+        asked = self_answers.self_answered_questions(db, action_id=action_id)
 except NotFound as error:
     st.error(error.message)
     st.page_link(app.page("agenda"), label="Retour à l'agenda")
@@ -77,8 +80,22 @@ with st.form("self_registration"):
         "Email *", placeholder="prenom.nom@exemple.fr", key="self_email"
     )
     slots["email"] = st.empty()
+    scheme = action.eligibility_scheme
+    situation = situation_section(
+        self_answers.self_declared_fields(scheme), slots=slots, prefix="self"
+    )
+    if eligibility.asks_files(scheme):
+        st.caption(
+            "Les organisateurs de l'action vous demanderont ensuite les justificatifs de votre "
+            "situation."
+        )
+    replies, _ = answers_section(
+        asked, stored=[], errors={}, prefix="self", slots=slots, title="QUESTIONS DE L'ACTION"
+    )
     st.markdown("**UTILISATION DE VOS DONNÉES**")
     st.caption(self_registration.DATA_NOTICE)
+    if self_answers.asks_sensitive(scheme):
+        st.caption(self_registration.SENSITIVE_NOTICE)
     accepts = st.checkbox(self_registration.CONSENT_LABEL, key="self_consent")
     slots["consent"] = st.empty()
     sent = st.form_submit_button("Envoyer ma demande d'inscription", type="primary")
@@ -90,7 +107,13 @@ if sent:
         forwarded_for=st.context.headers.get("X-Forwarded-For"),
         trusted_hops=settings.trusted_proxy_hops,
     )
-    data = SelfRegistrationInput(**values, session_ids=ticked, accepts_notice=accepts)
+    data = SelfRegistrationInput(
+        **values,
+        session_ids=ticked,
+        accepts_notice=accepts,
+        eligibility=situation,
+        questions=replies,
+    )
     with app.attempt(errors), writing() as db:
         message = self_registration.register_self(db, action_id=action.id, data=data, client=client)
         st.session_state[done_key] = message

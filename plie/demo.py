@@ -38,6 +38,7 @@ from plie.models import (
     FollowUp,
     OutboxEmail,
     Professional,
+    QuestionAnswer,
     Registration,
     RegistrationSession,
     RegistrationSlot,
@@ -299,6 +300,7 @@ def _actions(db: DbSession, today: date, people: dict[str, Professional]) -> dic
             "au FSE+.",
             commune="Fontaine",
             proofs_guide_url="https://www.plie-demo.example/justificatifs.pdf",
+            allows_self_registration=True,
             **window,
         ),
         "qpv": Action(
@@ -791,32 +793,60 @@ def _duplicates_and_self_registration(db, candidates, actions, people) -> None:
         status=RegistrationStatus.DRAFT,
     )
 
-    session = actions["numerique"].sessions[0]
-    self_registered = Registration(
-        action_id=actions["numerique"].id,
-        candidate_id=twins[0].id,
+    # Léa registered herself to the digital workshop; Léo to the training, whose FSE proof
+    # and CV the organisers still have to collect with him.
+    _self_registration(
+        db,
+        twins[0],
+        actions["numerique"],
+        eligibility=[("statistics", "under_26")],
+        questions={},
+    )
+    _self_registration(
+        db,
+        twins[1],
+        actions["formation"],
+        eligibility=[("fse_criteria", "deld"), ("plie_participant", "non")],
+        questions={"Disponibilité": "Dans le mois"},
+    )
+
+
+def _self_registration(db, candidate, action, *, eligibility, questions) -> None:
+    """A registration sent by the candidate from the public form, with what they declared."""
+    session = action.sessions[0]
+    registration = Registration(
+        action_id=action.id,
+        candidate_id=candidate.id,
         status=RegistrationStatus.PENDING,
         is_self_registered=True,
     )
-    db.add(self_registered)
+    db.add(registration)
     db.flush()
-    self_registered.submitted_at = self_registered.created_at
-    db.add(RegistrationSession(registration_id=self_registered.id, session_id=session.id))
+    registration.submitted_at = registration.created_at
+    db.add(RegistrationSession(registration_id=registration.id, session_id=session.id))
     db.add(
         StatusChange(
-            registration_id=self_registered.id,
+            registration_id=registration.id,
             to_status=RegistrationStatus.PENDING,
             comment="Inscription par le candidat lui-même (candidat libre)",
         )
     )
     db.add(
         SelfRegistration(
-            registration_id=self_registered.id,
-            email=f"lea.rousseau@{EMAIL_DOMAIN}",
-            phone="06 39 98 20 02",
+            registration_id=registration.id,
+            email=f"{search_key(candidate.first_name)}.rousseau@{EMAIL_DOMAIN}",
+            phone=candidate.phone,
             consent_notice_version=NOTICE_VERSION,
         )
     )
+    for field, value in eligibility:
+        db.add(EligibilityAnswer(registration_id=registration.id, field=field, value=value))
+    asked = db.exec(select(ActionQuestion).where(ActionQuestion.action_id == action.id))
+    for question in asked:
+        value = questions.get(question.label, "")
+        db.add(
+            QuestionAnswer(registration_id=registration.id, question_id=question.id, value=value)
+        )
     session.places_taken += 1
     db.add(session)
 

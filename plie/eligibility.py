@@ -51,6 +51,12 @@ class EligibilityField:
     help: str = ""
     # (field, value): the field is asked, and required if `required`, only after that answer.
     only_if: tuple[str, str] | None = None
+    # How the public form asks the candidate themself, when the label speaks of "la personne".
+    self_label: str = ""
+
+    @property
+    def candidate_label(self) -> str:
+        return self.self_label or self.label
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,13 @@ FSE_FORM = EligibilityForm(
                 Choice("woman", "Femme en recherche d'emploi"),
             ),
         ),
-        EligibilityField("plie_participant", "Participant du PLIE", FieldKind.YES_NO, True),
+        EligibilityField(
+            "plie_participant",
+            "Participant du PLIE",
+            FieldKind.YES_NO,
+            True,
+            self_label="Êtes-vous accompagné·e par un référent du PLIE (participant du PLIE) ?",
+        ),
         EligibilityField(
             "viesion_link",
             "Lien vers le dossier Viesion",
@@ -175,7 +187,13 @@ QPV_FORM = EligibilityForm(
     "Actions dans les quartiers prioritaires, Cité de l'Emploi",
     "",
     (
-        EligibilityField("qpv", "QPV", FieldKind.YES_NO, required=True),
+        EligibilityField(
+            "qpv",
+            "QPV",
+            FieldKind.YES_NO,
+            required=True,
+            self_label="Habitez-vous un quartier prioritaire de la politique de la ville (QPV) ?",
+        ),
         EligibilityField(
             "qpv_statistics",
             "Autres informations à des fins statistiques pour le FSE",
@@ -346,9 +364,12 @@ def write_answers(
     files: dict[str, Upload | None],
     *,
     store: FileStore,
-    by: int,
+    by: int | None,
 ) -> None:
-    """Replace the registration's eligibility answers; files given replace the former ones."""
+    """Replace the registration's eligibility answers; files given replace the former ones.
+
+    `by` is None when the candidate answered, through the public form (which gives no file).
+    """
     cleaned = clean_answers(scheme, answers)
     form = form_for(scheme)
     file_fields = {f.code: f for f in form.fields if f.kind is FieldKind.FILE}

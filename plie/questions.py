@@ -162,22 +162,16 @@ def _purpose(question: ActionQuestion) -> str:
     return f"question:{question.id}"
 
 
-def write_answers(
-    db: DbSession,
-    *,
-    registration_id: int,
-    action_id: int,
+def _cleaned(
+    action_questions: list[ActionQuestion],
     answers: dict[int, object],
     files: dict[int, Upload | None],
-    store: FileStore,
-    by: int,
-) -> None:
-    """Record the answers to the action's questions; a new file replaces the former one."""
-    questions = list_questions(db, action_id=action_id)
+) -> tuple[dict[int, str], dict, dict[str, str]]:
+    """The answers as stored values, the files checked, and a French message per refusal."""
     errors: dict[str, str] = {}
     cleaned: dict[int, str] = {}
     checked = {}
-    for question in questions:
+    for question in action_questions:
         key = f"question_{question.id}"
         value = answers.get(question.id)
         if question.kind is QuestionKind.YES_NO:
@@ -201,6 +195,43 @@ def write_answers(
                 checked[question.id] = (upload, file_type)
             except InvalidInput as error:
                 errors.update(error.errors)
+    return cleaned, checked, errors
+
+
+def _unanswered_message(question: ActionQuestion) -> str:
+    if question.kind is QuestionKind.FILE:
+        return f"Joignez le fichier demandé : « {question.label} »."
+    return f"Répondez à la question « {question.label} »."
+
+
+def check_answers(
+    action_questions: list[ActionQuestion], answers: dict[int, object]
+) -> dict[str, str]:
+    """A French message per question refused or required and left unanswered (nothing written)."""
+    cleaned, _, errors = _cleaned(action_questions, answers, {})
+    for question in action_questions:
+        key = f"question_{question.id}"
+        if question.required and not cleaned.get(question.id) and key not in errors:
+            errors[key] = _unanswered_message(question)
+    return errors
+
+
+def write_answers(
+    db: DbSession,
+    *,
+    registration_id: int,
+    action_id: int,
+    answers: dict[int, object],
+    files: dict[int, Upload | None],
+    store: FileStore,
+    by: int | None,
+) -> None:
+    """Record the answers to the action's questions; a new file replaces the former one.
+
+    `by` is None when the candidate answered, through the public form.
+    """
+    questions = list_questions(db, action_id=action_id)
+    cleaned, checked, errors = _cleaned(questions, answers, files)
     if errors:
         raise InvalidInput(errors)
     if not questions:
@@ -262,11 +293,7 @@ def missing_answers(db: DbSession, *, registration_id: int, action_id: int) -> d
             else bool(answer.value)
         )
         if not answered:
-            missing[f"question_{question.id}"] = (
-                f"Joignez le fichier demandé : « {question.label} »."
-                if question.kind is QuestionKind.FILE
-                else f"Répondez à la question « {question.label} »."
-            )
+            missing[f"question_{question.id}"] = _unanswered_message(question)
     return missing
 
 

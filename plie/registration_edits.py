@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class FormAnswers:
-    """What the prescriber answered in the form; files given replace the former ones."""
+    """What the form answered (the prescriber's, or the candidate's public one); files given
+    replace the former ones."""
 
     eligibility: dict = field(default_factory=dict)
     eligibility_files: dict[str, Upload | None] = field(default_factory=dict)
@@ -47,9 +48,12 @@ def write_answers(
     answers: FormAnswers,
     *,
     store: FileStore,
-    by: int,
+    by: int | None,
 ) -> None:
-    """Both parts of the form, each checked; the messages of both are given together."""
+    """Both parts of the form, each checked; the messages of both are given together.
+
+    `by` is None when the candidate answered, through the public form.
+    """
     errors = {}
     try:
         eligibility.write_answers(

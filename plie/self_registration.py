@@ -5,6 +5,9 @@ database so that every app server shares them; the same person registering twice
 is recognised and not registered again; and the answer, the page and the email are the same
 whether the person was known or not, so that the form never tells a stranger who the PLIE
 follows.
+
+The form also asks what the action needs that the person can answer about themself (see
+plie.self_answers); their answers are stored as a prescriber's are.
 """
 
 import hashlib
@@ -18,6 +21,7 @@ from sqlmodel import Session as DbSession
 from sqlmodel import select
 
 from plie.dates import format_span, now, today_in_paris
+from plie.documents import FileStore
 from plie.enums import RegistrationStatus
 from plie.errors import DomainError, InvalidInput, NoPlaceLeft, NotAllowed, NotFound
 from plie.models import (
@@ -32,6 +36,9 @@ from plie.models import (
 )
 from plie.notifications import queue_email
 from plie.places import take_session_place
+from plie.registration_edits import FormAnswers, write_answers
+from plie.self_answers import SelfAnswers, asked_only
+from plie.self_answers import check as check_answers
 from plie.settings import get_settings
 from plie.text import search_key
 from plie.throttle import keyed_hash
@@ -42,14 +49,23 @@ log = logging.getLogger(__name__)
 S = RegistrationStatus
 ENDED_STATUSES = frozenset({S.UNREGISTERED, S.REFUSED_BY_COMMISSION, S.REFUSED_BY_CANDIDATE})
 
-NOTICE_VERSION = "2025-1"
+NOTICE_VERSION = "2025-2"
 DATA_NOTICE = (
-    "Vos nom, prénom, date de naissance, téléphone et email sont transmis aux organisateurs de "
-    "l'action (le pilote, les copilotes et les partenaires) pour traiter votre inscription et "
-    "vous contacter. Le PLIE les conserve pour le suivi de l'action et les statistiques "
-    "demandées par le Fonds social européen (FSE+), puis les supprime au plus tard trois ans "
-    "après la fin de l'action. Vous pouvez demander à les consulter, les corriger ou les "
-    "supprimer en écrivant au PLIE."
+    "Vos nom, prénom, date de naissance, téléphone et email, ainsi que vos réponses sur votre "
+    "situation et aux questions de l'action, sont transmis aux organisateurs de l'action (le "
+    "pilote, les copilotes et les partenaires) pour traiter votre inscription et vous "
+    "contacter. Le PLIE les conserve pour le suivi de l'action et les statistiques demandées "
+    "par le Fonds social européen (FSE+), puis les supprime au plus tard trois ans après la "
+    "fin de l'action. Vous pouvez demander à les consulter, les corriger ou les supprimer en "
+    "écrivant au PLIE."
+)
+SENSITIVE_NOTICE = (
+    "Certaines cases de « Votre situation » touchent à des données sensibles : RSA et autres "
+    "minima sociaux, reconnaissance de handicap (RQTH), statut de réfugié ou de protection, "
+    "peine privative de liberté. Les cocher est facultatif, sauf si l'une d'elles est votre "
+    "seule réponse possible à une question obligatoire (*). Seuls les organisateurs de "
+    "l'action voient ces réponses ; le PLIE les compte, sans votre nom, dans ses statistiques "
+    "pour les financeurs."
 )
 CONSENT_LABEL = "J'ai lu comment mes données sont utilisées et je l'accepte."
 
@@ -82,6 +98,9 @@ class SelfRegistrationInput:
     email: str | None = None
     session_ids: list[int] = field(default_factory=list)
     accepts_notice: bool = False
+    # Choice codes or True/False per eligibility field; a value per question's id.
+    eligibility: dict = field(default_factory=dict)
+    questions: dict[int, object] = field(default_factory=dict)
 
 
 def client_address(*, remote_ip: str | None, forwarded_for: str | None, trusted_hops: int) -> str:
@@ -96,7 +115,8 @@ def client_address(*, remote_ip: str | None, forwarded_for: str | None, trusted_
     return remote_ip or "local"
 
 
-def _validated(data: SelfRegistrationInput) -> dict:
+def _validated(db: DbSession, action: Action, data: SelfRegistrationInput) -> dict:
+    """The identity as stored, or InvalidInput with every field's message, answers included."""
     cleaners = {
         "last_name": lambda: clean_name(data.last_name, label="Nom"),
         "first_name": lambda: clean_name(data.first_name, label="Prénom"),
@@ -117,9 +137,29 @@ def _validated(data: SelfRegistrationInput) -> dict:
             "Pour vous inscrire, cochez la case qui indique que vous acceptez l'utilisation "
             "de vos données."
         )
+    errors.update(check_answers(db, action, _answers(db, action, data)))
     if errors:
         raise InvalidInput(errors)
     return values
+
+
+def _answers(db: DbSession, action: Action, data: SelfRegistrationInput) -> SelfAnswers:
+    return asked_only(db, action, SelfAnswers(data.eligibility, data.questions))
+
+
+def _lock_attempts(db: DbSession, *hashes: str) -> None:
+    """On PostgreSQL, the attempts of one address or one email are counted and recorded in turn.
+
+    Without it, simultaneous requests on several app servers would all count the same attempts
+    and all pass a limit. The lock is the transaction's: the commit that records the attempt
+    releases it. Taken in the same order (address, then email) by everyone, so no two requests
+    wait on each other. SQLite already runs writing transactions one at a time.
+    """
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    for value in hashes:
+        key = int.from_bytes(hashlib.sha256(f"attempts:{value}".encode()).digest()[:8], "big")
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key - 2**63})
 
 
 def _count_recent(db: DbSession, column, value: str, since) -> int:
@@ -199,6 +239,28 @@ def _queue_receipt(db: DbSession, action: Action, sessions: list[Session], value
     )
 
 
+def _record_attempt(db: DbSession, *, client: str, email: str, action_id: int) -> bool:
+    """Count then record the attempt, in one transaction; True when the email is over its limit.
+
+    Beyond the address's limit, TooManyAttempts is raised and nothing is recorded.
+    """
+    settings = get_settings()
+    since = now() - timedelta(minutes=settings.self_registration_window_minutes)
+    client_hash, email_hash = keyed_hash(f"client:{client}"), keyed_hash(email)
+    _lock_attempts(db, client_hash, email_hash)
+    column = SelfRegistrationAttempt.client_hash
+    if _count_recent(db, column, client_hash, since) >= settings.self_registration_per_address:
+        log.warning("self_registration_refused reason=address_limit action=%s", action_id)
+        raise TooManyAttempts(TOO_MANY_ATTEMPTS)
+    column = SelfRegistrationAttempt.email_hash
+    email_limited = (
+        _count_recent(db, column, email_hash, since) >= settings.self_registration_per_email
+    )
+    db.add(SelfRegistrationAttempt(client_hash=client_hash, email_hash=email_hash))
+    db.commit()
+    return email_limited
+
+
 def register_self(
     db: DbSession, *, action_id: int, data: SelfRegistrationInput, client: str
 ) -> str:
@@ -212,22 +274,9 @@ def register_self(
         raise NotFound("Cette action n'existe pas ou n'est plus publiée.")
     if not action.allows_self_registration:
         raise NotAllowed(NOT_OPEN_TO_SELF_REGISTRATION)
-    values = _validated(data)
+    values = _validated(db, action, data)
 
-    settings = get_settings()
-    since = now() - timedelta(minutes=settings.self_registration_window_minutes)
-    client_hash, email_hash = keyed_hash(f"client:{client}"), keyed_hash(values["email"])
-    column = SelfRegistrationAttempt.client_hash
-    if _count_recent(db, column, client_hash, since) >= settings.self_registration_per_address:
-        log.warning("self_registration_refused reason=address_limit action=%s", action_id)
-        raise TooManyAttempts(TOO_MANY_ATTEMPTS)
-    column = SelfRegistrationAttempt.email_hash
-    email_limited = (
-        _count_recent(db, column, email_hash, since) >= settings.self_registration_per_email
-    )
-    db.add(SelfRegistrationAttempt(client_hash=client_hash, email_hash=email_hash))
-    db.commit()
-    if email_limited:
+    if _record_attempt(db, client=client, email=values["email"], action_id=action_id):
         # Answered as usual, but nothing is written and no email leaves: a stranger cannot
         # flood someone's inbox, nor learn from a refusal that the address was used.
         log.warning("self_registration_ignored reason=email_limit action=%s", action_id)
@@ -266,6 +315,16 @@ def register_self(
         db.add(candidate)
         db.flush()
     registration = _create_registration(db, action, candidate, sessions)
+    # Stored as a prescriber's answers are (same tables, same checks), by nobody signed in.
+    answers = _answers(db, action, data)
+    write_answers(
+        db,
+        registration,
+        action,
+        FormAnswers(eligibility=answers.eligibility, questions=answers.questions),
+        store=FileStore(),
+        by=None,
+    )
     db.add(
         SelfRegistration(
             registration_id=registration.id,

@@ -5,9 +5,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
+from plie.db import make_engine, reading
+from plie.models import Action, Candidate, Registration
 from plie.self_registration import CONSENT_LABEL, RECEIVED
 from tests import test_browser_journey as journey
+from tests.test_browser_backoffice import choose
 from tests.test_browser_journey import (
     demo_ids,
     expect,
@@ -23,6 +27,7 @@ pytestmark = pytest.mark.browser
 # The journey's fixtures: a server of our own on a fresh demo database, Chromium, new contexts.
 server, browser, pages = journey.server, journey.browser, journey.pages
 SAMPLE = Path(__file__).parent / "data" / "participants-export.csv"
+TRAINING = "Formation agent·e de propreté et d'hygiène"
 
 
 def test_a_link_to_an_action_works_as_the_first_request_of_a_new_browser(server, pages):
@@ -48,17 +53,38 @@ def open_action_by_its_link(page, action_id: int) -> None:
     page.locator(f'a[href="action?id={action_id}"]').click()
 
 
-def test_a_visitor_self_registers_from_the_public_agenda(server, pages):
+def demo_training(database_url: str) -> int:
+    engine = make_engine(database_url)
+    with reading(engine) as db:
+        action_id = db.exec(select(Action.id).where(Action.title == TRAINING)).one()
+    engine.dispose()
+    return action_id
+
+
+def registration_of(database_url: str, last_name: str) -> int:
+    engine = make_engine(database_url)
+    with reading(engine) as db:
+        registration_id = db.exec(
+            select(Registration.id)
+            .join(Candidate, Candidate.id == Registration.candidate_id)
+            .where(Candidate.last_name == last_name)
+        ).one()
+    engine.dispose()
+    return registration_id
+
+
+def test_a_visitor_self_registers_from_the_public_agenda_answering_what_the_action_needs(
+    server, pages
+):
     base_url, database_url = server
     visitor = pages()
     visitor.goto(base_url)
     expect(visitor.get_by_role("heading", name="Agenda des actions du PLIE")).to_be_visible()
-    expect(visitor.get_by_text(BUILDING_SITE, exact=True)).to_be_visible()
+    expect(visitor.get_by_text(TRAINING, exact=True)).to_be_visible()
     wait_for_app(visitor)
-    action_id, _ = demo_ids(database_url)
 
-    open_action_by_its_link(visitor, action_id)
-    expect(visitor.get_by_role("heading", name=BUILDING_SITE)).to_be_visible()
+    open_action_by_its_link(visitor, demo_training(database_url))
+    expect(visitor.get_by_role("heading", name=TRAINING)).to_be_visible()
     wait_for_app(visitor)
     visitor.get_by_role("link", name="S'inscrire comme candidat libre").click()
     expect(visitor.get_by_role("heading", name="S'inscrire comme candidat libre")).to_be_visible()
@@ -70,10 +96,40 @@ def test_a_visitor_self_registers_from_the_public_agenda(server, pages):
     type_french_date(form, "Date de naissance *", date(1994, 2, 3))
     form.get_by_label("Téléphone *").fill("06 39 98 44 02")
     form.get_by_label("Email *").fill("INES.LIBRE@EXEMPLE.FR")
+    expect(form.get_by_text("VOTRE SITUATION", exact=True)).to_be_visible()
+    expect(form.get_by_test_id("stFileUploader")).to_have_count(0)
     form.get_by_test_id("stCheckbox").filter(has_text=CONSENT_LABEL).locator("label").click()
     form.get_by_role("button", name="Envoyer ma demande d'inscription").click()
 
+    # Refused at the fields, with what was typed still there.
+    expect(form.get_by_text("Cochez au moins une case dans « Eligibilité FSE ».")).to_be_visible()
+    expect(form.get_by_text("Répondez à la question « Disponibilité ».")).to_be_visible()
+    expect(form.get_by_label("Nom *", exact=True)).to_have_value("Essai-Libre")
+    wait_for_app(visitor)
+    form.get_by_test_id("stCheckbox").filter(has_text="Demandeur d'emploi longue durée").locator(
+        "label"
+    ).click()
+    form.get_by_test_id("stRadio").filter(has_text="Êtes-vous accompagné").get_by_text(
+        "Non", exact=True
+    ).click()
+    choose(visitor, form, "Disponibilité", "Dans le mois")
+    form.get_by_label("Projet professionnel en quelques mots").fill("Agent de propreté")
+    form.get_by_role("button", name="Envoyer ma demande d'inscription").click()
+
     expect(visitor.get_by_text(RECEIVED)).to_be_visible()
+
+    # The action's pilot reads the answers, and what is left to collect with the candidate.
+    pilot = pages()
+    sign_in(pilot, base_url, "copilote")
+    # The page is opened by its address: the sign-in cookie must be written first.
+    for _ in range(100):
+        if any(c["name"] == "plie_connect_session" for c in pilot.context.cookies()):
+            break
+        pilot.wait_for_timeout(100)
+    pilot.goto(f"{base_url}/inscription?id={registration_of(database_url, 'Essai-Libre')}")
+    expect(pilot.get_by_text("À compléter avec le candidat : Justificatif FSE")).to_be_visible()
+    expect(pilot.get_by_text("Demandeur d'emploi longue durée")).to_be_visible()
+    expect(pilot.get_by_text("Dans le mois")).to_be_visible()
 
 
 def test_a_coordinator_imports_the_sample_after_a_dry_run_and_a_prescriber_finds_a_participant(

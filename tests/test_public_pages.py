@@ -6,11 +6,13 @@ import pytest
 from sqlmodel import select
 
 from plie import db as plie_db
-from plie.models import Candidate, OutboxEmail, Registration
-from plie.self_registration import RECEIVED
+from plie import eligibility
+from plie.models import ActionQuestion, Candidate, OutboxEmail, QuestionAnswer, Registration
+from plie.self_registration import RECEIVED, SENSITIVE_NOTICE
 from tests.ui_support import BUILDING_SITE, action_id, new_app, open_page, shows, use_fresh_database
 
 NUMERIQUE = "Atelier Numériqu'Emploi"
+TRAINING = "Formation agent·e de propreté et d'hygiène"
 
 
 @pytest.fixture
@@ -54,6 +56,8 @@ def fill_self_registration(app, **changes):
         "phone": "+33 6 39 98 44 01",
         "email": "INES.ESSAI@EXEMPLE.FR",
         "consent": True,
+        # The building site's statistical question: "Aucun".
+        "ticked": ["self_statistics_none"],
         **changes,
     }
     app.text_input(key="self_last_name").input(values["last_name"])
@@ -61,6 +65,8 @@ def fill_self_registration(app, **changes):
     app.date_input(key="self_birth_date").set_value(values["birth_date"])
     app.text_input(key="self_phone").input(values["phone"])
     app.text_input(key="self_email").input(values["email"])
+    for key in values["ticked"]:
+        app.checkbox(key=key).check()
     if values["consent"]:
         app.checkbox(key="self_consent").check()
     next(b for b in app.button if b.label == "Envoyer ma demande d'inscription").click()
@@ -106,3 +112,66 @@ def test_an_action_closed_to_self_registration_says_so(app):
 
     assert shows(app, "Cette action n'accepte pas d'inscription directe")
     assert not [b for b in app.button if b.label == "Envoyer ma demande d'inscription"]
+
+
+def registration_of(last_name: str) -> Registration:
+    with plie_db.reading() as db:
+        return db.exec(
+            select(Registration)
+            .join(Candidate, Candidate.id == Registration.candidate_id)
+            .where(Candidate.last_name == last_name)
+        ).one()
+
+
+def test_the_form_asks_the_candidates_situation_and_the_actions_questions_but_no_file(app):
+    open_page(app, "self_registration", id=action_id(TRAINING))
+
+    assert shows(app, "**VOTRE SITUATION**") and shows(app, "**QUESTIONS DE L'ACTION**")
+    assert app.radio(key="self_plie_participant").label == (
+        "Êtes-vous accompagné·e par un référent du PLIE (participant du PLIE) ? *"
+    )
+    assert "Dispo" in app.selectbox[0].label
+    assert shows(app, SENSITIVE_NOTICE)
+    assert not app.get("file_uploader")
+    assert "Lien vers le dossier Viesion" not in [field.label for field in app.text_input]
+
+
+def test_missing_answers_are_shown_at_their_fields_and_nothing_typed_is_lost(app):
+    open_page(app, "self_registration", id=action_id(TRAINING))
+    with plie_db.reading() as db:
+        available = db.exec(
+            select(ActionQuestion).where(ActionQuestion.label == "Disponibilité")
+        ).one()
+
+    fill_self_registration(app, ticked=[], phone="12")
+
+    assert sorted(e.value for e in app.error) == sorted(
+        [
+            "Certains champs sont à corriger : voir les messages.",
+            "Le numéro de téléphone doit compter 10 chiffres, par exemple 06 12 34 56 78.",
+            "Cochez au moins une case dans « Eligibilité FSE ».",
+            "Répondez à la question « Êtes-vous accompagné·e par un référent du PLIE "
+            "(participant du PLIE) ? ».",
+            "Répondez à la question « Disponibilité ».",
+        ]
+    )
+    assert app.text_input(key="self_phone").value == "12"
+
+    app.checkbox(key="self_fse_criteria_deld").check()
+    app.checkbox(key="self_fse_criteria_rqth").check()
+    app.radio(key="self_plie_participant").set_value("Non")
+    app.selectbox(key=f"self_question_{available.id}").set_value("Dans le mois")
+    fill_self_registration(app, ticked=[], consent=False)
+
+    assert [s.value for s in app.success] == [RECEIVED]
+    registration = registration_of("Essai-Libre")
+    with plie_db.reading() as db:
+        stored = eligibility.stored_answers(db, registration.id)
+        answer = db.exec(
+            select(QuestionAnswer).where(
+                QuestionAnswer.registration_id == registration.id,
+                QuestionAnswer.question_id == available.id,
+            )
+        ).one()
+    assert stored == {"fse_criteria": ["rqth", "deld"], "plie_participant": ["non"]}
+    assert answer.value == "Dans le mois"

@@ -1,24 +1,33 @@
 """Self-registration from the public agenda: the form, the limits, and saying nothing."""
 
+import logging
 from datetime import date
 
 import pytest
 from sqlmodel import select
 
-from plie.enums import MemberRole, RegistrationStatus
+from plie import eligibility, questions
+from plie.enums import EligibilityScheme, MemberRole, QuestionKind, RegistrationStatus
 from plie.errors import InvalidInput, NoPlaceLeft, NotAllowed
 from plie.models import (
+    ActionQuestion,
     Candidate,
+    EligibilityAnswer,
     OutboxEmail,
+    QuestionAnswer,
     Registration,
     SelfRegistration,
     SelfRegistrationAttempt,
     Session,
 )
 from plie.queries import action_registrations
+from plie.self_answers import still_to_collect
 from plie.self_registration import (
+    DATA_NOTICE,
     NOT_OPEN_TO_SELF_REGISTRATION,
+    NOTICE_VERSION,
     RECEIVED,
+    SENSITIVE_NOTICE,
     TOO_MANY_ATTEMPTS,
     SelfRegistrationInput,
     TooManyAttempts,
@@ -45,6 +54,8 @@ def a_form(action, **changes) -> SelfRegistrationInput:
         "email": "Lucas.Lefevre@Exemple.fr",
         "session_ids": [session.id for session in action.sessions],
         "accepts_notice": True,
+        # The statistical question of an action without eligibility, "Aucun" ticked.
+        "eligibility": {"statistics": ["none"]},
         **changes,
     }
     return SelfRegistrationInput(**values)
@@ -236,3 +247,201 @@ def test_the_client_address_comes_from_the_trusted_proxies_only():
         == "203.0.113.7"
     )
     assert client_address(remote_ip=None, forwarded_for=None, trusted_hops=0) == "local"
+
+
+# What the action needs: its eligibility fields and its own questions
+
+
+def a_question(db, action, label, kind, *, required=False, choices="") -> ActionQuestion:
+    question = ActionQuestion(
+        action_id=action.id,
+        position=len(questions.list_questions(db, action_id=action.id)) + 1,
+        label=label,
+        kind=kind,
+        required=required,
+        choices=choices,
+    )
+    db.add(question)
+    db.commit()
+    return question
+
+
+@pytest.fixture
+def training(db):
+    """An FSE training open to self-registration, with a pilot and three questions."""
+    pilot = a_professional(db)
+    action = an_action(db, allows_self_registration=True, scheme=EligibilityScheme.FSE, pilot=pilot)
+    available = a_question(
+        db,
+        action,
+        "Disponibilité",
+        QuestionKind.CHOICE,
+        required=True,
+        choices="Dès maintenant\nDans le mois",
+    )
+    project = a_question(db, action, "Projet professionnel", QuestionKind.TEXT)
+    cv = a_question(db, action, "Dépôt du CV", QuestionKind.FILE, required=True)
+    return action, pilot, available, project, cv
+
+
+def fse_answers(*, participant=False, criteria=("deld",)) -> dict:
+    return {"fse_criteria": list(criteria), "plie_participant": participant}
+
+
+def test_required_answers_are_refused_field_by_field_together_with_the_identity(db, training):
+    action, _, available, *_ = training
+
+    with pytest.raises(InvalidInput) as refused:
+        submit(db, action, phone="12", eligibility={}, questions={})
+
+    assert refused.value.errors == {
+        "phone": "Le numéro de téléphone doit compter 10 chiffres, par exemple 06 12 34 56 78.",
+        "fse_criteria": "Cochez au moins une case dans « Eligibilité FSE ».",
+        "plie_participant": "Répondez à la question « Êtes-vous accompagné·e par un référent "
+        "du PLIE (participant du PLIE) ? ».",
+        f"question_{available.id}": "Répondez à la question « Disponibilité ».",
+    }
+    assert db.exec(select(Registration)).all() == []
+    assert db.exec(select(SelfRegistrationAttempt)).all() == []
+
+
+def test_an_answer_outside_the_choices_offered_is_refused(db, training):
+    action, _, available, *_ = training
+
+    with pytest.raises(InvalidInput) as refused:
+        submit(
+            db,
+            action,
+            eligibility=fse_answers(criteria=["deld", "lottery"]),
+            questions={available.id: "Jamais"},
+        )
+
+    assert refused.value.errors == {
+        "fse_criteria": "Une réponse à « Eligibilité FSE » est inconnue.",
+        f"question_{available.id}": "Choisissez une des réponses proposées à « Disponibilité ».",
+    }
+
+
+def test_an_exclusive_choice_ticked_with_another_is_refused(db, action):
+    with pytest.raises(InvalidInput) as refused:
+        submit(db, action, eligibility={"statistics": ["none", "deld"]})
+
+    assert refused.value.errors == {
+        "statistics": "« Aucun » ne peut pas être coché avec un autre critère dans "
+        "« Informations à des fins statistiques pour le FSE »."
+    }
+
+
+def test_the_answers_are_stored_as_a_prescribers_and_read_by_the_organisers(db, training):
+    action, pilot, available, project, _ = training
+
+    submit(
+        db,
+        action,
+        eligibility=fse_answers(criteria=["rqth", "deld"]),
+        questions={available.id: "Dans le mois", project.id: "  Agent de propreté  "},
+    )
+
+    registration = db.exec(select(Registration)).one()
+    stored = {(row.field, row.value) for row in db.exec(select(EligibilityAnswer))}
+    assert stored == {
+        ("fse_criteria", "rqth"),
+        ("fse_criteria", "deld"),
+        ("plie_participant", "non"),
+    }
+    shown = eligibility.answers_for(db, by=pilot.id, registration_id=registration.id)
+    assert [(answer.label, answer.values) for answer in shown] == [
+        ("Eligibilité FSE", ["Bénéficiaire d'une RQTH", "Demandeur d'emploi longue durée"]),
+        ("Participant du PLIE", ["Non"]),
+    ]
+    answered = questions.answers_of(db, registration_id=registration.id, action_id=action.id)
+    assert [(answer.label, answer.value) for answer in answered] == [
+        ("Disponibilité", "Dans le mois"),
+        ("Projet professionnel", "Agent de propreté"),
+        ("Dépôt du CV", ""),
+    ]
+
+
+def test_the_organisers_see_what_is_left_to_collect_with_the_candidate(db, training):
+    action, _, available, *_ = training
+    submit(db, action, eligibility=fse_answers(), questions={available.id: "Dans le mois"})
+    submit(
+        db,
+        action,
+        last_name="Participant",
+        eligibility=fse_answers(participant=True),
+        questions={available.id: "Dès maintenant"},
+    )
+
+    not_followed, followed = db.exec(select(Registration).order_by(Registration.id)).all()
+
+    assert still_to_collect(db, registration=not_followed) == ["Justificatif FSE", "Dépôt du CV"]
+    assert still_to_collect(db, registration=followed) == [
+        "Lien vers le dossier Viesion",
+        "Dépôt du CV",
+    ]
+
+
+def test_the_viesion_link_is_never_taken_from_the_public_form(db, training):
+    action, _, available, *_ = training
+
+    submit(
+        db,
+        action,
+        eligibility={
+            **fse_answers(participant=True),
+            "viesion_link": "https://viesion.example/dossiers/forged",
+        },
+        questions={available.id: "Dans le mois"},
+    )
+
+    fields = {row.field for row in db.exec(select(EligibilityAnswer))}
+    assert fields == {"fse_criteria", "plie_participant"}
+
+
+def test_a_question_of_another_action_is_ignored(db, training):
+    action, _, available, *_ = training
+    elsewhere = an_action(db, allows_self_registration=True, title="Autre action")
+    foreign = a_question(db, elsewhere, "Autre question", QuestionKind.TEXT)
+
+    submit(
+        db,
+        action,
+        eligibility=fse_answers(),
+        questions={available.id: "Dans le mois", foreign.id: "glissée"},
+    )
+
+    assert {answer.question_id for answer in db.exec(select(QuestionAnswer))} == {
+        available.id,
+        # Every question of the action gets its row, as in the prescriber's form.
+        training[3].id,
+    }
+
+
+def test_sensitive_answers_never_reach_the_logs(db, training, caplog):
+    action, _, available, project, _ = training
+    caplog.set_level(logging.DEBUG)
+
+    submit(
+        db,
+        action,
+        eligibility=fse_answers(criteria=["rqth", "rsa", "refugee"]),
+        questions={available.id: "Dans le mois", project.id: "Sortie de détention"},
+    )
+    with pytest.raises(InvalidInput):
+        submit(db, action, eligibility=fse_answers(criteria=["rqth", "lottery"]))
+
+    assert db.exec(select(Registration)).one()
+    logged = caplog.text.lower()
+    for secret in ("rqth", "rsa", "refugee", "réfugi", "détention", "lefèvre", "lucas"):
+        assert secret not in logged
+
+
+def test_the_consent_records_the_notice_that_speaks_of_the_answers(db, action):
+    submit(db, action)
+
+    assert db.exec(select(SelfRegistration)).one().consent_notice_version == NOTICE_VERSION
+    assert "vos réponses sur votre situation" in DATA_NOTICE
+    assert "Les cocher est facultatif" in SENSITIVE_NOTICE
+    assert "Seuls les organisateurs de l'action voient ces réponses" in SENSITIVE_NOTICE
+    assert "statistiques" in SENSITIVE_NOTICE

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from plie import breakdowns
-from plie.dates import paris_instant
+from plie.dates import paris_instant, today_in_paris
 from plie.enums import (
     ActionType,
     Attendance,
@@ -23,6 +23,7 @@ from plie.reference import (
     isced_group,
     level_code,
 )
+from plie.self_registration import SelfRegistrationInput, register_self
 from plie.statistics import (
     NOT_GIVEN,
     UNAVAILABLE,
@@ -34,6 +35,7 @@ from plie.statistics import (
     is_under_26,
     is_young_or_senior,
 )
+from tests.builders import an_action
 from tests.stat_builders import (
     YEAR_2025,
     HandData,
@@ -234,6 +236,33 @@ def test_eligibility_answers_are_counted_and_sensitive_ones_never_listed_per_per
         ("Demandeur d'emploi longue durée", False),
         ("Participant du PLIE : Oui", False),
     ]
+
+
+def test_a_candidat_libres_answers_are_counted_like_a_prescribers(db):
+    action = an_action(db, scheme=EligibilityScheme.FSE, allows_self_registration=True)
+    form = SelfRegistrationInput(
+        last_name="Libre",
+        first_name="Inès",
+        birth_date="03/02/1994",
+        phone="06 39 98 44 01",
+        email="ines.libre@exemple.fr",
+        session_ids=[action.sessions[0].id],
+        accepts_notice=True,
+        eligibility={"fse_criteria": ["rsa", "woman"], "plie_participant": False},
+    )
+    register_self(db, action_id=action.id, data=form, client="203.0.113.7")
+
+    today = today_in_paris()
+    tally = compute_figures(
+        db, check_filters(start=today, end=today, basis=PeriodBasis.REGISTRATION)
+    )
+
+    assert tally.total_candidates == 1
+    assert counts(tally, Section.ELIGIBILITY) == {
+        "FSE – Bénéficiaire du RSA": (1, 1),
+        "FSE – Femme en recherche d'emploi": (1, 1),
+        "FSE – Participant du PLIE : Non": (1, 1),
+    }
 
 
 def test_attendance_and_outcomes_come_from_locked_reviews_only(db):

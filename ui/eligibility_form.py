@@ -79,3 +79,36 @@ def eligibility_readonly(shown: list[eligibility.ShownAnswer]) -> None:
     for answer in shown:
         text = ", ".join(answer.values) or "Non renseigné"
         st.markdown(f"**{app.plain(answer.label)}** : {app.plain(text)}")
+
+
+def situation_section(
+    fields: tuple[eligibility.EligibilityField, ...], *, slots: dict, prefix: str
+) -> dict:
+    """The public form's "Votre situation": the fields a candidate answers about themself.
+
+    Each field leaves an empty slot under it for its message, which the page fills after the
+    form is sent.
+    """
+    if not fields:
+        return {}
+    st.markdown("**VOTRE SITUATION**")
+    st.caption(
+        "Ces réponses permettent aux organisateurs de vérifier que l'action vous est ouverte. "
+        "Cochez ce qui vous concerne."
+    )
+    answers: dict = {}
+    for form_field in fields:
+        key = f"{prefix}_{form_field.code}"
+        label = form_field.candidate_label + (" *" if form_field.required else "")
+        if form_field.kind is FieldKind.CRITERIA:
+            st.markdown(label)
+            answers[form_field.code] = [
+                choice.code
+                for choice in form_field.choices
+                if st.checkbox(app.plain(choice.label), key=f"{key}_{choice.code}")
+            ]
+        else:
+            picked = st.radio(label, YES_NO, index=None, horizontal=True, key=key)
+            answers[form_field.code] = None if picked is None else picked == "Oui"
+        slots[form_field.code] = st.empty()
+    return answers

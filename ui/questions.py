@@ -79,11 +79,17 @@ def answers_section(
     stored: list[AnswerView],
     errors: dict[str, str],
     prefix: str,
+    slots: dict | None = None,
+    title: str = "QUESTIONS SPÉCIFIQUES",
 ) -> tuple[dict[int, object], dict[int, Upload | None]]:
-    """Draw one widget per question, in the organiser's order; return answers and files."""
+    """Draw one widget per question, in the organiser's order; return answers and files.
+
+    With `slots`, each question leaves there an empty slot for its message, for a page that
+    checks the answers only after drawing the form.
+    """
     if not action_questions:
         return {}, {}
-    st.markdown("**QUESTIONS SPÉCIFIQUES**")
+    st.markdown(f"**{title}**")
     before = {answer.question_id: answer for answer in stored}
     answers: dict[int, object] = {}
     files: dict[int, Upload | None] = {}
@@ -115,6 +121,8 @@ def answers_section(
             widget = st.file_uploader(label, key=key)
             files[question.id] = Upload(widget.name, widget.getvalue()) if widget else None
         message = errors.get(f"question_{question.id}")
-        if message:
+        if slots is not None:
+            slots[f"question_{question.id}"] = st.empty()
+        elif message:
             st.error(message)
     return answers, files
