@@ -18,7 +18,8 @@ class Page:
         return (self.number - 1) * self.size
 
 
-def page_of(total: int, number: int, size: int = PAGE_SIZE) -> Page:
+def page_of(total: int, number: int, size: int | None = None) -> Page:
     """The page asked for among `total` rows, brought back within the pages there are."""
+    size = size or PAGE_SIZE
     count = max(1, -(-total // size))
     return Page(number=min(max(1, number), count), count=count, size=size)

@@ -306,9 +306,9 @@ class ReviewSheet:
         stamp = self.review.updated_at.timestamp() if self.review else 0
         return f"{self.session.id}-{stamp:.6f}-{self.is_locked}"
 
-    def page(self, number: int) -> Page:
+    def page(self, number: int, size: int | None = None) -> Page:
         """The page of candidates asked for, within the pages there are."""
-        return page_of(self.candidates, number)
+        return page_of(self.candidates, number, size)
 
 
 @dataclass
