@@ -61,8 +61,9 @@ if select_all:
     selected = every_id
     # The first few may be on another page: their names are read for their links.
     missing = [i for i in selected[: triage_view.MAX_LINKS] if i not in names]
-    with reading() as db:
-        names.update(triage.triage_names(db, by=user_id, registration_ids=missing))
+    if missing:
+        with reading() as db:
+            names.update(triage.triage_names(db, by=user_id, registration_ids=missing))
 triage_view.open_links(selected, names)
 
 st.markdown(f"**{len(selected)} inscription(s) sélectionnée(s)**")

@@ -255,9 +255,9 @@ def triage_ids(db: DbSession, *, by: int, filters: TriageFilter) -> list[int]:
 
 def triage_names(db: DbSession, *, by: int, registration_ids: list[int]) -> dict[int, str]:
     """The candidates' names, as the table shows them, of these registrations in scope."""
-    action_ids = actions_in_scope(db, by=by, action_id=None)
-    if not registration_ids or not action_ids:
+    if not registration_ids:
         return {}
+    action_ids = actions_in_scope(db, by=by, action_id=None)
     rows = db.exec(
         select(Registration.id, Candidate.last_name, Candidate.first_name)
         .join(Candidate, Candidate.id == Registration.candidate_id)
