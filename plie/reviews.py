@@ -165,7 +165,7 @@ def _validate_line(line, name, employers, errors) -> None:
 
 
 def record_review(db: DbSession, *, by: int, session_id: int, lines: list[ReviewLineInput]) -> int:
-    """Save the review of many candidates at once, all or nothing; returns the values changed."""
+    """Save the lines given (a page of candidates), all or nothing; returns the values changed."""
     session, action = load_session(db, session_id)
     require(db, professional_id=by, action_id=action.id, operation=Operation.RECORD_REVIEW)
     _check_started(session)
