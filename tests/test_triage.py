@@ -328,3 +328,31 @@ def test_the_export_streams_every_filtered_row_not_only_a_page(db, pilot, monkey
     assert [row[1] for row in rows] == names(table)
     assert [row[5] for row in rows] == [row["Sessions"] for row in table]
     assert {row[5] for row in rows} == {"Séance 1", "Séance 1, Séance 2"}
+
+
+@pytest.mark.parametrize("sort", list(triage.SORTS))
+def test_pages_follow_every_sort_of_the_whole_table(db, pilot, sort):
+    action = seven_registrations(db, pilot)
+    other = an_action(db, pilot=pilot)
+    register(db, other, a_professional(db), "Zola")
+    mine = a_professional(db)
+    filters = TriageFilter(sort=sort, descending=True, structure_ids=[mine.structure_id])
+    register(db, action, mine, "Arnaud")
+    register(db, other, mine, "Bruel")
+
+    everything = [
+        row["registration_id"]
+        for row in triage.triage_rows(db, by=pilot.id, filters=TriageFilter(sort=sort))
+    ]
+    paged = [
+        row["registration_id"]
+        for number in (1, 2, 3, 4)
+        for row in triage.triage_rows(
+            db, by=pilot.id, filters=TriageFilter(sort=sort), page=page_of(10, number, 3)
+        )
+    ]
+    filtered = triage.triage_rows(db, by=pilot.id, filters=filters, page=page_of(2, 1, 3))
+
+    assert paged == everything and len(everything) == 10
+    assert sorted(names(filtered)) == ["ARNAUD Zoé", "BRUEL Zoé"]
+    assert triage.triage_count(db, by=pilot.id, filters=filters) == 2
