@@ -69,6 +69,11 @@ else:
     st.caption("Bilan en cours de saisie : enregistrez-le, puis verrouillez-le.")
 
 st.subheader("Présence et suites données")
+page = app.page_selector(sheet.candidates, key="review_page")
+if page.count > 1:
+    st.caption("Enregistrez le bilan de chaque page avant de passer à une autre.")
+with reading() as db:
+    shown = review_views.review_page(db, by=user_id, session_id=session_id, page=page)
 columns = review_table.entry_columns(sheet)
 config = {"Candidat": st.column_config.TextColumn("Candidat", disabled=True, width=180)}
 config["Prescripteur"] = st.column_config.TextColumn("Prescripteur", disabled=True, width=160)
@@ -79,12 +84,12 @@ for column in columns:
         else st.column_config.SelectboxColumn(column.label, options=column.options, width=190)
     )
 edited = st.data_editor(
-    review_table.entry_rows(sheet),
+    review_table.entry_rows(sheet, shown),
     hide_index=True,
     column_order=["Candidat", "Prescripteur", *[column.key for column in columns]],
     column_config=config,
     disabled=sheet.is_locked,
-    key=f"review_entries_{sheet.revision}",
+    key=f"review_entries_{sheet.revision}_{page.number}",
 )
 if not sheet.is_locked:
     left, right = st.columns(2)
@@ -119,7 +124,7 @@ st.caption(
         for months, day in sheet.due.items()
     )
 )
-follow_up_rows = review_table.follow_up_rows(sheet)
+follow_up_rows = review_table.follow_up_rows(shown)
 if not follow_up_rows:
     st.caption("Les suivis concernent les candidats présents à la session.")
 else:
@@ -137,7 +142,7 @@ else:
                 for m in sheet.due
             },
         },
-        key=f"review_follow_ups_{sheet.revision}",
+        key=f"review_follow_ups_{sheet.revision}_{page.number}",
     )
     if st.button("Enregistrer les suivis", key="save_follow_ups"):
         errors = {}

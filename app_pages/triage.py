@@ -9,8 +9,6 @@ from plie.errors import DomainError
 from plie.triage import TRIAGE_STATUSES, TriageFilter
 from ui import app, triage_view
 
-PAGE_SIZE = 100
-
 user_id = app.require_user()
 action_id = app.query_id("action")
 try:
@@ -46,24 +44,26 @@ if action_id is not None:
 filters: TriageFilter = triage_view.filters(summary, action_id)
 try:
     with reading() as db:
-        rows = triage.triage_rows(db, by=user_id, filters=filters)
+        total = triage.triage_count(db, by=user_id, filters=filters)
 except DomainError as error:
     st.error(error.message)
     st.stop()
 
-select_all = st.checkbox(f"Tout sélectionner ({len(rows)} lignes)", key="select_all")
-page_count = max(1, -(-len(rows) // PAGE_SIZE))
-page = 1
-if page_count > 1:
-    # Keyed by the number of pages: a filter that leaves fewer pages starts again at the first.
-    page = st.number_input(
-        f"Page (sur {page_count})", 1, page_count, 1, key=f"triage_page_{page_count}"
-    )
-shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-selected = triage_view.table(shown, select_all, with_action=action_id is None)
-if select_all:
-    selected = [row["registration_id"] for row in rows]
+select_all = st.checkbox(f"Tout sélectionner ({total} lignes)", key="select_all")
+page = app.page_selector(total, key="triage_page")
+# The database returns the page shown; "Tout sélectionner" reads every filtered id, ids only.
+with reading() as db:
+    rows = triage.triage_rows(db, by=user_id, filters=filters, page=page)
+    every_id = triage.triage_ids(db, by=user_id, filters=filters) if select_all else []
+selected = triage_view.table(rows, select_all, with_action=action_id is None)
 names = {row["registration_id"]: row["Candidat"] for row in rows}
+if select_all:
+    selected = every_id
+    # The first few may be on another page: their names are read for their links.
+    missing = [i for i in selected[: triage_view.MAX_LINKS] if i not in names]
+    if missing:
+        with reading() as db:
+            names.update(triage.triage_names(db, by=user_id, registration_ids=missing))
 triage_view.open_links(selected, names)
 
 st.markdown(f"**{len(selected)} inscription(s) sélectionnée(s)**")
@@ -86,6 +86,7 @@ if st.button("Appliquer aux inscriptions sélectionnées", type="primary", key="
             comment=comment,
             reason=reason,
         )
+        names.update(triage.triage_names(db, by=user_id, registration_ids=list(result.refused)))
         app.flash(triage.describe_result(result, target, names))
         st.rerun()
 
@@ -100,6 +101,8 @@ if summary.asks_eligibility:
                     db, by=user_id, registration_ids=selected, validated=validated, comment=comment
                 )
                 decided = triage.eligibility_status(validated)
+                refused = list(result.refused)
+                names.update(triage.triage_names(db, by=user_id, registration_ids=refused))
                 app.flash(triage.describe_result(result, decided, names))
                 st.rerun()
 

@@ -8,6 +8,7 @@ page adds; its growth with the data says whether the page does a query per row o
 everything instead of paging.
 
     python bench/bench_pages.py --sizes 1000 10000 100000
+    python bench/bench_pages.py --sizes 100000 --pages "Bilan d'une session"   # some pages only
 """
 
 import argparse
@@ -191,7 +192,7 @@ def bare_ms(engine, spec: PageSpec, parameters: dict) -> tuple[float, int]:
     return statistics.median(times[1:]), count
 
 
-def run(sizes: list[int], url_for) -> list[dict]:
+def run(sizes: list[int], url_for, names: list[str] | None = None) -> list[dict]:
     results = []
     for size in sizes:
         url = url_for(size)
@@ -207,6 +208,8 @@ def run(sizes: list[int], url_for) -> list[dict]:
         with engine.connect() as connection:
             ids = dict(connection.execute(text("SELECT email, id FROM professional")).all())
         for spec in PAGES:
+            if names and spec.name not in names and spec.name != FRAME:
+                continue
             page_ms, shown = page_run_ms(spec, ids.get(spec.user))
             if spec.name == FRAME:
                 frame_ms = page_ms
@@ -237,6 +240,7 @@ def run(sizes: list[int], url_for) -> list[dict]:
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--pages", nargs="+", help="only these pages (their names in the table)")
     arguments = parser.parse_args(argv)
     logging.getLogger().setLevel(logging.ERROR)
     print(
@@ -245,7 +249,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as scratch:
-        return run(arguments.sizes, lambda size: f"sqlite:///{scratch}/pages-{size}.db")
+        return run(
+            arguments.sizes, lambda size: f"sqlite:///{scratch}/pages-{size}.db", arguments.pages
+        )
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@ structures over 3 sessions, then times, each the median of several runs:
 - the bare SQL: one SELECT of the table's columns with its joins, fetched whole;
 - plie.triage.triage_rows: the same table as the page reads it (all rows, sorted);
 - the same with a filter on the state and a candidate search;
+- what the page reads: the count of the filtered rows and its first page of 100;
 - plie.triage.triage_summary: the counts per state and the places per session;
 - the Excel export of the whole table;
-- the page itself, run by Streamlit's AppTest as the pilot (one script run, table paged).
+- the page itself, run by Streamlit's AppTest as the pilot (one script run, first page).
 
     python bench/bench_triage.py                     # SQLite, 5,000 registrations
     python bench/bench_triage.py --postgresql postgresql+psycopg://postgres@127.0.0.1:5432/b
@@ -45,6 +46,7 @@ from plie.models import (  # noqa: E402
     Session,
     Structure,
 )
+from plie.paging import page_of  # noqa: E402
 
 S = RegistrationStatus
 STATES = [S.PENDING] * 6 + [S.VALIDATED] * 2 + [S.ELIGIBILITY_NOT_VALIDATED, S.DEFERRED]
@@ -215,6 +217,11 @@ def time_page(url: str, action: int, pilot: int, email: str, repeat: int) -> flo
     return median_ms(run, repeat)
 
 
+def first_page(db, pilot: int, filters: triage.TriageFilter) -> list[dict]:
+    total = triage.triage_count(db, by=pilot, filters=filters)
+    return triage.triage_rows(db, by=pilot, filters=filters, page=page_of(total, 1))
+
+
 def measure(url: str, registrations: int, repeat: int) -> dict:
     engine = make_engine(url)
     action, pilot, email = fill(engine, registrations)
@@ -233,6 +240,7 @@ def measure(url: str, registrations: int, repeat: int) -> dict:
             "triage_rows, filtered": median_ms(
                 lambda: triage.triage_rows(db, by=pilot, filters=filtered), repeat
             ),
+            "count + page of 100": median_ms(lambda: first_page(db, pilot, everything), repeat),
             "triage_summary": median_ms(
                 lambda: triage.triage_summary(db, by=pilot, action_id=action), repeat
             ),

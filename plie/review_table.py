@@ -1,7 +1,8 @@
 """The review's entry tables: the rows an organiser edits, and what they mean once edited.
 
-Pure functions: the page shows `entry_rows` in a table and hands the edited rows back to
-`lines_from_rows`, which turns the French labels into the codes the domain stores.
+Pure functions: the page shows `entry_rows` of one page of candidates in a table and hands the
+edited rows back to `lines_from_rows`, which turns the French labels into the codes the domain
+stores.
 """
 
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from plie.enums import Attendance
 from plie.errors import InvalidInput
 from plie.reference import FOLLOW_UP_MONTHS, FOLLOW_UP_SITUATIONS, OUTCOMES
-from plie.review_views import ReviewSheet, outcome_label, situation_label
+from plie.review_views import ReviewPage, ReviewSheet, outcome_label, situation_label
 from plie.reviews import EmployerOutcomeInput, FollowUpInput, ReviewLineInput
 
 ATTENDANCE_BY_LABEL = {attendance.label: attendance for attendance in Attendance}
@@ -42,10 +43,11 @@ def entry_columns(sheet: ReviewSheet) -> list[Column]:
     return columns
 
 
-def entry_rows(sheet: ReviewSheet) -> list[dict]:
+def entry_rows(sheet: ReviewSheet, page: ReviewPage) -> list[dict]:
+    """The page's candidates, one row each, with what is recorded for them."""
     rows = []
-    for line in sheet.lines:
-        entry = sheet.entries.get(line.registration_id)
+    for line in page.lines:
+        entry = page.entries.get(line.registration_id)
         row = {
             "registration_id": line.registration_id,
             "Candidat": line.candidate,
@@ -54,7 +56,7 @@ def entry_rows(sheet: ReviewSheet) -> list[dict]:
         }
         if sheet.employers:
             for employer_id, _ in sheet.employers:
-                outcome = sheet.outcomes.get((line.registration_id, employer_id))
+                outcome = page.outcomes.get((line.registration_id, employer_id))
                 row[f"suite_{employer_id}"] = outcome_label(outcome.outcome) if outcome else None
                 row[f"commentaire_{employer_id}"] = outcome.comment if outcome else ""
         else:
@@ -113,15 +115,15 @@ def follow_up_column(months: int) -> str:
     return f"Suivi {months} mois"
 
 
-def follow_up_rows(sheet: ReviewSheet) -> list[dict]:
-    """One row per candidate present at the session, one column per follow-up."""
+def follow_up_rows(page: ReviewPage) -> list[dict]:
+    """One row per candidate of the page present at the session, one column per follow-up."""
     rows = []
-    for line in sheet.lines:
+    for line in page.lines:
         if line.attendance != Attendance.PRESENT.label:
             continue
         row = {"registration_id": line.registration_id, "Candidat": line.candidate}
         for months in FOLLOW_UP_MONTHS:
-            recorded = sheet.follow_ups.get((line.registration_id, months))
+            recorded = page.follow_ups.get((line.registration_id, months))
             row[follow_up_column(months)] = (
                 situation_label(recorded.situation) if recorded else None
             )

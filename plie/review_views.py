@@ -9,7 +9,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
@@ -33,6 +33,7 @@ from plie.models import (
     Session,
     SessionReview,
 )
+from plie.paging import Page, page_of
 from plie.permissions import REFUSALS, Operation, is_prescriber_of, may, organiser_role
 from plie.reference import FOLLOW_UP_MONTHS, OUTCOME_BY_CODE, SITUATION_BY_CODE
 
@@ -84,30 +85,76 @@ def follow_up_due(session: Session, months: int) -> date:
     return date(year, month, min(end.day, calendar.monthrange(year, month)[1]))
 
 
-def session_members(db: DbSession, *, session_ids: list[int]) -> list[tuple]:
+def _members(session_ids: list[int], registration_ids: list[int] | None):
+    """The WHERE of the candidates a review covers (see session_members)."""
+    reviewed = select(ReviewEntry.registration_id).where(ReviewEntry.session_id.in_(session_ids))
+    conditions = [
+        RegistrationSession.session_id.in_(session_ids),
+        Registration.status.in_(list(PLACE_HOLDING_STATUSES)) | Registration.id.in_(reviewed),
+    ]
+    if registration_ids is not None:
+        conditions.append(Registration.id.in_(registration_ids))
+    return conditions
+
+
+def session_members(
+    db: DbSession,
+    *,
+    session_ids: list[int],
+    registration_ids: list[int] | None = None,
+    page: Page | None = None,
+) -> list[tuple]:
     """(registration, candidate, prescriber, session id) of the candidates a review covers.
 
-    Those whose registration holds a place in the session, and those already in its review.
+    Those whose registration holds a place in the session, and those already in its review;
+    in the order of their names, only those of `registration_ids` or of one page if given.
     """
-    if not session_ids:
+    if not session_ids or registration_ids == []:
         return []
-    reviewed = select(ReviewEntry.registration_id).where(ReviewEntry.session_id.in_(session_ids))
-    rows = db.exec(
+    query = (
         select(Registration, Candidate, Professional, RegistrationSession.session_id)
         .join(RegistrationSession, RegistrationSession.registration_id == Registration.id)
         .join(Candidate, Candidate.id == Registration.candidate_id)
         .outerjoin(Professional, Professional.id == Registration.prescriber_id)
-        .where(
-            RegistrationSession.session_id.in_(session_ids),
-            Registration.status.in_(list(PLACE_HOLDING_STATUSES)) | Registration.id.in_(reviewed),
-        )
+        .where(*_members(session_ids, registration_ids))
         .order_by(Candidate.last_name_key, Candidate.first_name_key, Registration.id)
-    ).all()
-    return list(rows)
+    )
+    if page is not None:
+        query = query.offset(page.offset).limit(page.size)
+    return list(db.exec(query).all())
 
 
-def live_lines(db: DbSession, *, session_ids: list[int]) -> dict[tuple[int, int], ReviewLine]:
-    """The current lines of these sessions' reviews, by (registration id, session id)."""
+def count_members(db: DbSession, *, session_id: int) -> int:
+    """How many candidates a session's review covers, counted by the database."""
+    return db.exec(
+        select(func.count(Registration.id))
+        .join(RegistrationSession, RegistrationSession.registration_id == Registration.id)
+        .where(*_members([session_id], None))
+    ).one()
+
+
+def live_lines(
+    db: DbSession,
+    *,
+    session_ids: list[int],
+    registration_ids: list[int] | None = None,
+) -> dict[tuple[int, int], ReviewLine]:
+    """The current lines of these sessions' reviews (or of these registrations only)."""
+    lines, _ = _lines(db, session_ids=session_ids, registration_ids=registration_ids)
+    return lines
+
+
+def _lines(
+    db: DbSession,
+    *,
+    session_ids: list[int],
+    registration_ids: list[int] | None = None,
+    page: Page | None = None,
+) -> tuple[dict[tuple[int, int], ReviewLine], "_Stored"]:
+    """The lines by (registration id, session id), and what is stored behind them."""
+    members = session_members(
+        db, session_ids=session_ids, registration_ids=registration_ids, page=page
+    )
     lines = {
         (registration.id, session_id): ReviewLine(
             registration_id=registration.id,
@@ -115,14 +162,16 @@ def live_lines(db: DbSession, *, session_ids: list[int]) -> dict[tuple[int, int]
             candidate=candidate.display_name,
             prescriber=prescriber.display_name if prescriber else "Candidat libre",
         )
-        for registration, candidate, prescriber, session_id in session_members(
-            db, session_ids=session_ids
-        )
+        for registration, candidate, prescriber, session_id in members
     }
     if not lines:
-        return lines
+        return lines, _Stored([], [], [])
 
-    for entry in db.exec(select(ReviewEntry).where(ReviewEntry.session_id.in_(session_ids))):
+    if page is not None:
+        # A page reads what is stored for its own candidates only.
+        registration_ids = [registration_id for registration_id, _ in lines]
+    stored = _stored(db, session_ids, registration_ids)
+    for entry in stored.entries:
         line = lines.get((entry.registration_id, entry.session_id))
         if line is None:
             continue
@@ -130,21 +179,45 @@ def live_lines(db: DbSession, *, session_ids: list[int]) -> dict[tuple[int, int]
         line.comment = entry.comment
         if entry.outcome:
             line.outcomes.append(["", outcome_label(entry.outcome), ""])
-    outcomes = db.exec(
-        select(ReviewOutcome, Employer.name)
-        .join(Employer, Employer.id == ReviewOutcome.employer_id)
-        .where(ReviewOutcome.session_id.in_(session_ids))
-        .order_by(Employer.name, Employer.id)
-    ).all()
-    for outcome, employer in outcomes:
+    for outcome, employer in stored.outcomes:
         line = lines.get((outcome.registration_id, outcome.session_id))
         if line is not None and (outcome.outcome or outcome.comment):
             line.outcomes.append([employer, outcome_label(outcome.outcome), outcome.comment])
-    for follow_up in db.exec(select(FollowUp).where(FollowUp.session_id.in_(session_ids))):
+    for follow_up in stored.follow_ups:
         line = lines.get((follow_up.registration_id, follow_up.session_id))
         if line is not None:
             line.follow_ups[follow_up.months] = situation_label(follow_up.situation)
-    return lines
+    return lines, stored
+
+
+@dataclass
+class _Stored:
+    entries: list[ReviewEntry]
+    outcomes: list[tuple[ReviewOutcome, str]]
+    follow_ups: list[FollowUp]
+
+
+def _stored(db: DbSession, session_ids: list[int], registration_ids: list[int] | None) -> _Stored:
+    """What is recorded in these reviews, for every candidate or only these registrations."""
+
+    def narrowed(model):
+        where = [model.session_id.in_(session_ids)]
+        if registration_ids is not None:
+            where.append(model.registration_id.in_(registration_ids))
+        return where
+
+    return _Stored(
+        entries=list(db.exec(select(ReviewEntry).where(*narrowed(ReviewEntry))).all()),
+        outcomes=list(
+            db.exec(
+                select(ReviewOutcome, Employer.name)
+                .join(Employer, Employer.id == ReviewOutcome.employer_id)
+                .where(*narrowed(ReviewOutcome))
+                .order_by(Employer.name, Employer.id)
+            ).all()
+        ),
+        follow_ups=list(db.exec(select(FollowUp).where(*narrowed(FollowUp))).all()),
+    )
 
 
 def lines_to_json(lines: list[ReviewLine]) -> str:
@@ -206,7 +279,7 @@ def due_follow_ups(
 
 @dataclass
 class ReviewSheet:
-    """A session's review as its organisers see it on the review page."""
+    """A session's review as its organisers see it on the review page, its lines apart."""
 
     session: Session
     action_title: str
@@ -214,11 +287,8 @@ class ReviewSheet:
     review: SessionReview | None
     locked_by: str
     employers: list[tuple[int, str]]
-    lines: list[ReviewLine]
-    # The stored codes behind the lines, by registration id: what the entry table starts from.
-    entries: dict[int, ReviewEntry]
-    outcomes: dict[tuple[int, int], ReviewOutcome]
-    follow_ups: dict[tuple[int, int], FollowUp]
+    # How many candidates the review covers: their lines come a page at a time (review_page).
+    candidates: int
     due: dict[int, date]
     versions: list[dict]
     changes_after_reopening: list[dict]
@@ -236,6 +306,22 @@ class ReviewSheet:
         stamp = self.review.updated_at.timestamp() if self.review else 0
         return f"{self.session.id}-{stamp:.6f}-{self.is_locked}"
 
+    def page(self, number: int, size: int | None = None) -> Page:
+        """The page of candidates asked for, within the pages there are."""
+        return page_of(self.candidates, number, size)
+
+
+@dataclass
+class ReviewPage:
+    """One page of a review's candidates, in the order of their names."""
+
+    page: Page
+    lines: list[ReviewLine]
+    # The stored codes behind the lines, by registration id: what the entry table starts from.
+    entries: dict[int, ReviewEntry]
+    outcomes: dict[tuple[int, int], ReviewOutcome]
+    follow_ups: dict[tuple[int, int], FollowUp]
+
 
 def _names(db: DbSession, ids: set[int | None]) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
@@ -245,20 +331,33 @@ def _names(db: DbSession, ids: set[int | None]) -> dict[int, str]:
     return {professional.id: professional.display_name for professional in rows}
 
 
-def review_sheet(db: DbSession, *, by: int, session_id: int) -> ReviewSheet:
-    """Everything the organisers' review page shows; refused to non-organisers."""
+def _candidate_names(db: DbSession, registration_ids: set[int]) -> dict[int, str]:
+    if not registration_ids:
+        return {}
+    rows = db.exec(
+        select(Registration.id, Candidate)
+        .join(Candidate, Candidate.id == Registration.candidate_id)
+        .where(Registration.id.in_(registration_ids))
+    ).all()
+    return {registration_id: candidate.display_name for registration_id, candidate in rows}
+
+
+def _organiser_session(db: DbSession, *, by: int, session_id: int) -> tuple[Session, object]:
+    """The session and the professional's role on its action; refused to non-organisers."""
     session = db.get(Session, session_id)
     if session is None:
         raise NotFound("Cette session n'existe pas.")
     role = organiser_role(db, professional_id=by, action_id=session.action_id)
     if not may(role, Operation.RECORD_REVIEW):
         raise NotAllowed(REFUSALS[Operation.RECORD_REVIEW])
+    return session, role
+
+
+def review_sheet(db: DbSession, *, by: int, session_id: int) -> ReviewSheet:
+    """Everything the organisers' review page shows but its lines; refused to non-organisers."""
+    session, role = _organiser_session(db, by=by, session_id=session_id)
 
     review = db.exec(select(SessionReview).where(SessionReview.session_id == session_id)).first()
-    lines = list(live_lines(db, session_ids=[session_id]).values())
-    entries = db.exec(select(ReviewEntry).where(ReviewEntry.session_id == session_id)).all()
-    outcomes = db.exec(select(ReviewOutcome).where(ReviewOutcome.session_id == session_id)).all()
-    follow_ups = db.exec(select(FollowUp).where(FollowUp.session_id == session_id)).all()
     employers = db.exec(
         select(Employer.id, Employer.name)
         .where(Employer.session_id == session_id)
@@ -281,8 +380,9 @@ def review_sheet(db: DbSession, *, by: int, session_id: int) -> ReviewSheet:
         | {v.reopened_by_id for v in versions}
         | {c.by_id for c in changes},
     )
-    candidates = {line.registration_id: line.candidate for line in lines}
     first_reopening = versions[0].reopened_at if versions else None
+    changes = [c for c in changes if first_reopening is not None and c.at >= first_reopening]
+    candidates = _candidate_names(db, {change.registration_id for change in changes})
     return ReviewSheet(
         session=session,
         action_title=db.get(Action, session.action_id).title,
@@ -290,10 +390,7 @@ def review_sheet(db: DbSession, *, by: int, session_id: int) -> ReviewSheet:
         review=review,
         locked_by=names.get(review.locked_by_id, "") if review else "",
         employers=[tuple(row) for row in employers],
-        lines=lines,
-        entries={entry.registration_id: entry for entry in entries},
-        outcomes={(o.registration_id, o.employer_id): o for o in outcomes},
-        follow_ups={(f.registration_id, f.months): f for f in follow_ups},
+        candidates=count_members(db, session_id=session_id),
         due={months: follow_up_due(session, months) for months in FOLLOW_UP_MONTHS},
         versions=[
             {
@@ -318,11 +415,27 @@ def review_sheet(db: DbSession, *, by: int, session_id: int) -> ReviewSheet:
                 "Après": change.after,
             }
             for change in changes
-            if first_reopening is not None and change.at >= first_reopening
         ],
         may_record=True,
         may_reopen=may(role, Operation.REOPEN_REVIEW),
         has_started=session.starts_at <= now(),
+    )
+
+
+def review_page(db: DbSession, *, by: int, session_id: int, page: Page) -> ReviewPage:
+    """One page of the review's candidates (see ReviewSheet.page), read and nothing more.
+
+    Its lines and what is stored behind them (attendance, outcomes, follow-ups) are those of
+    the page's candidates only.
+    """
+    _organiser_session(db, by=by, session_id=session_id)
+    lines, stored = _lines(db, session_ids=[session_id], page=page)
+    return ReviewPage(
+        page=page,
+        lines=list(lines.values()),
+        entries={entry.registration_id: entry for entry in stored.entries},
+        outcomes={(o.registration_id, o.employer_id): o for o, _ in stored.outcomes},
+        follow_ups={(f.registration_id, f.months): f for f in stored.follow_ups},
     )
 
 

@@ -165,7 +165,7 @@ def _validate_line(line, name, employers, errors) -> None:
 
 
 def record_review(db: DbSession, *, by: int, session_id: int, lines: list[ReviewLineInput]) -> int:
-    """Save the review of many candidates at once, all or nothing; returns the values changed."""
+    """Save the lines given (a page of candidates), all or nothing; returns the values changed."""
     session, action = load_session(db, session_id)
     require(db, professional_id=by, action_id=action.id, operation=Operation.RECORD_REVIEW)
     _check_started(session)
@@ -173,9 +173,10 @@ def record_review(db: DbSession, *, by: int, session_id: int, lines: list[Review
     if review.is_locked:
         raise ReviewLocked(locked_message(session.label))
 
-    names = {
-        reg.id: cand.display_name for reg, cand, *_ in session_members(db, session_ids=[session_id])
-    }
+    # Only the candidates of the lines given (one page of the table) are read and saved.
+    given = [line.registration_id for line in lines]
+    members = session_members(db, session_ids=[session_id], registration_ids=given)
+    names = {registration.id: candidate.display_name for registration, candidate, *_ in members}
     employers = {
         e.id: e.name for e in db.exec(select(Employer).where(Employer.session_id == session_id))
     }
@@ -213,13 +214,22 @@ def record_review(db: DbSession, *, by: int, session_id: int, lines: list[Review
 
 def _apply_lines(db, history: _History, lines, employers) -> None:
     session_id = history.session_id
+    given = [line.registration_id for line in lines]
     entries = {
         e.registration_id: e
-        for e in db.exec(select(ReviewEntry).where(ReviewEntry.session_id == session_id))
+        for e in db.exec(
+            select(ReviewEntry).where(
+                ReviewEntry.session_id == session_id, ReviewEntry.registration_id.in_(given)
+            )
+        )
     }
     outcomes = {
         (o.registration_id, o.employer_id): o
-        for o in db.exec(select(ReviewOutcome).where(ReviewOutcome.session_id == session_id))
+        for o in db.exec(
+            select(ReviewOutcome).where(
+                ReviewOutcome.session_id == session_id, ReviewOutcome.registration_id.in_(given)
+            )
+        )
     }
     for line in lines:
         registration_id = line.registration_id
@@ -372,14 +382,19 @@ def record_follow_ups(
     require(db, professional_id=by, action_id=action.id, operation=Operation.RECORD_REVIEW)
     review = _review_for_update(db, session_id)
 
+    given_ids = sorted({given.registration_id for given in follow_ups})
     present = {
         line.registration_id: line
-        for line in live_lines(db, session_ids=[session_id]).values()
+        for line in live_lines(db, session_ids=[session_id], registration_ids=given_ids).values()
         if line.attendance == Attendance.PRESENT.label
     }
     existing = {
         (f.registration_id, f.months): f
-        for f in db.exec(select(FollowUp).where(FollowUp.session_id == session_id))
+        for f in db.exec(
+            select(FollowUp).where(
+                FollowUp.session_id == session_id, FollowUp.registration_id.in_(given_ids)
+            )
+        )
     }
     today, errors, changes = today_in_paris(), {}, []
     for given in follow_ups:

@@ -1,11 +1,14 @@
 """Triage: the organisers' table of registrations, its filters, and the decisions taken on it.
 
 The table reads one action's registrations, or those of every action the professional
-organises, in a fixed number of queries whatever the number of rows. Decisions go through
+organises. The database filters, sorts, counts and pages them: a page of the table reads the
+rows it shows and nothing more, in a fixed number of queries whatever the number of rows; the
+Excel export streams every filtered row a batch at a time. Decisions go through
 plie.registrations.change_status, which keeps the places, the history and the emails.
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -26,6 +29,7 @@ from plie.models import (
     Session,
     Structure,
 )
+from plie.paging import Page
 from plie.permissions import ORGANISER_PERMISSIONS, Operation, require
 from plie.registrations import BulkResult, change_status
 from plie.text import search_key
@@ -54,6 +58,9 @@ REFUSAL_REASONS: dict[S, tuple[str, ...]] = {
     ),
 }
 OTHER_REASON = "Autre"
+# Rows the export reads from the database at a time.
+BATCH_SIZE = 1000
+JOINS = frozenset({"candidate", "action", "professional", "structure"})
 
 ELIGIBILITY_STATUSES = frozenset({S.ELIGIBILITY_VALIDATED, S.ELIGIBILITY_NOT_VALIDATED})
 # The states the "Nouvel état" list offers; eligibility has its own decision.
@@ -144,80 +151,198 @@ def _filtered(query, filters: TriageFilter):
     return query
 
 
+def _selection(columns, action_ids: list[int], filters: TriageFilter, *, joins=JOINS):
+    """The sent registrations of these actions that pass the filters, with these joins."""
+    query = select(*columns).select_from(Registration)
+    if "candidate" in joins:
+        query = query.join(Candidate, Candidate.id == Registration.candidate_id)
+    if "action" in joins:
+        query = query.join(Action, Action.id == Registration.action_id)
+    if "professional" in joins:
+        query = query.outerjoin(Professional, Professional.id == Registration.prescriber_id)
+    if "structure" in joins:
+        query = query.outerjoin(Structure, Structure.id == Professional.structure_id)
+    query = query.where(Registration.action_id.in_(action_ids), Registration.status != S.DRAFT)
+    return _filtered(query, filters)
+
+
+def _joins_needed(filters: TriageFilter, *, sorted_: bool) -> set[str]:
+    """The joins that the filters (and the sort) need: counting and paging skip the others.
+
+    Each join costs a lookup per registration of the action before LIMIT can apply, which at
+    10,000 registrations doubles the time of the count and of the page.
+    """
+    needed = set()
+    if filters.search or (sorted_ and filters.sort == "Candidat"):
+        needed.add("candidate")
+    if filters.structure_ids or (sorted_ and filters.sort == "Structure"):
+        needed.add("professional")
+    if sorted_ and filters.sort == "Structure":
+        needed.add("structure")
+    if sorted_ and filters.sort == "Action":
+        needed.add("action")
+    return needed
+
+
+def _ordered(query, filters: TriageFilter):
+    order = SORTS.get(filters.sort, Registration.submitted_at)
+    # The id breaks ties, so that a row never shows on two pages nor on none.
+    return query.order_by(order.desc() if filters.descending else order, Registration.id)
+
+
+# Columns rather than whole objects: loading 5,000 ORM objects costs ten times the query.
+ROW_COLUMNS = (
+    Registration.id,
+    Registration.action_id,
+    Registration.status,
+    Registration.submitted_at,
+    Action.title,
+    Candidate.last_name,
+    Candidate.first_name,
+    Candidate.birth_date,
+    Professional.last_name,
+    Professional.first_name,
+    Structure.name,
+)
+
+
+def triage_count(
+    db: DbSession,
+    *,
+    by: int,
+    filters: TriageFilter,
+    operation: Operation = Operation.VIEW_REGISTRATIONS,
+) -> int:
+    """How many registrations the filters keep, counted by the database in one query."""
+    action_ids = actions_in_scope(db, by=by, action_id=filters.action_id, operation=operation)
+    if not action_ids:
+        return 0
+    joins = _joins_needed(filters, sorted_=False)
+    return db.exec(
+        _selection([func.count(Registration.id)], action_ids, filters, joins=joins)
+    ).one()
+
+
 def triage_rows(
     db: DbSession,
     *,
     by: int,
     filters: TriageFilter,
     operation: Operation = Operation.VIEW_REGISTRATIONS,
+    page: Page | None = None,
 ) -> list[dict]:
-    """The registrations sent to the actions in scope, filtered and sorted as asked."""
+    """The registrations sent to the actions in scope, filtered and sorted as asked.
+
+    With a page, the database returns that page's rows only; without, every row.
+    """
+    if page is None:
+        return list(iter_triage_rows(db, by=by, filters=filters, operation=operation))
     action_ids = actions_in_scope(db, by=by, action_id=filters.action_id, operation=operation)
     if not action_ids:
         return []
 
-    # Columns rather than whole objects: loading 5,000 ORM objects costs ten times the query.
-    order = SORTS.get(filters.sort, Registration.submitted_at)
-    query = (
-        select(
-            Registration.id,
-            Registration.action_id,
-            Registration.status,
-            Registration.submitted_at,
-            Action.title,
-            Candidate.last_name,
-            Candidate.first_name,
-            Candidate.birth_date,
-            Professional.last_name,
-            Professional.first_name,
-            Structure.name,
-        )
+    # The page's ids first, sorted with only the joins the sort and filters need; then their
+    # columns, read by primary key.
+    joins = _joins_needed(filters, sorted_=True)
+    ids = _ordered(_selection([Registration.id], action_ids, filters, joins=joins), filters)
+    page_ids = list(db.exec(ids.offset(page.offset).limit(page.size)).all())
+    if not page_ids:
+        return []
+    found = db.exec(
+        select(*ROW_COLUMNS)
+        .select_from(Registration)
         .join(Candidate, Candidate.id == Registration.candidate_id)
         .join(Action, Action.id == Registration.action_id)
         .outerjoin(Professional, Professional.id == Registration.prescriber_id)
         .outerjoin(Structure, Structure.id == Professional.structure_id)
-        .where(Registration.action_id.in_(action_ids), Registration.status != S.DRAFT)
-        .order_by(order.desc() if filters.descending else order, Registration.id)
-    )
-    rows = db.exec(_filtered(query, filters)).all()
-    labels = _session_labels(db, action_ids)
-    return [
-        {
-            "registration_id": registration_id,
-            "action_id": row_action_id,
-            "Action": title,
-            "Candidat": f"{last.upper()} {first}",
-            "Né(e) le": format_date(born),
-            "Prescripteur": f"{p_last.upper()} {p_first}" if p_last else "Candidat libre",
-            "Structure": structure or "",
-            "Sessions": ", ".join(labels.get(registration_id, [])),
-            "Etat": status.label,
-            "Envoyée le": format_datetime(submitted_at),
-        }
-        for (
-            registration_id,
-            row_action_id,
-            status,
-            submitted_at,
-            title,
-            last,
-            first,
-            born,
-            p_last,
-            p_first,
-            structure,
-        ) in rows
-    ]
+        .where(Registration.id.in_(page_ids))
+    ).all()
+    by_id = {values[0]: values for values in found}
+    labels = _session_labels(db, page_ids)
+    return [_row(by_id[registration_id], labels) for registration_id in page_ids]
 
 
-def _session_labels(db: DbSession, action_ids: list[int]) -> dict[int, list[str]]:
-    """Each registration's session labels, read by action rather than by a list of ids."""
+def iter_triage_rows(
+    db: DbSession,
+    *,
+    by: int,
+    filters: TriageFilter,
+    operation: Operation = Operation.VIEW_REGISTRATIONS,
+) -> Iterator[dict]:
+    """Every row of the filtered table, streamed from the database a batch at a time."""
+    action_ids = actions_in_scope(db, by=by, action_id=filters.action_id, operation=operation)
+    if not action_ids:
+        return
+
+    query = _ordered(_selection(ROW_COLUMNS, action_ids, filters), filters)
+    result = db.exec(query.execution_options(yield_per=BATCH_SIZE))
+    for batch in result.partitions():
+        labels = _session_labels(db, [row[0] for row in batch])
+        for values in batch:
+            yield _row(values, labels)
+
+
+def triage_ids(db: DbSession, *, by: int, filters: TriageFilter) -> list[int]:
+    """The ids of every row of the filtered table, in its order: "Tout sélectionner"."""
+    action_ids = actions_in_scope(db, by=by, action_id=filters.action_id)
+    if not action_ids:
+        return []
+    joins = _joins_needed(filters, sorted_=True)
+    query = _ordered(_selection([Registration.id], action_ids, filters, joins=joins), filters)
+    return list(db.exec(query).all())
+
+
+def triage_names(db: DbSession, *, by: int, registration_ids: list[int]) -> dict[int, str]:
+    """The candidates' names, as the table shows them, of these registrations in scope."""
+    if not registration_ids:
+        return {}
+    action_ids = actions_in_scope(db, by=by, action_id=None)
+    rows = db.exec(
+        select(Registration.id, Candidate.last_name, Candidate.first_name)
+        .join(Candidate, Candidate.id == Registration.candidate_id)
+        .where(Registration.id.in_(registration_ids), Registration.action_id.in_(action_ids))
+    ).all()
+    return {registration_id: f"{last.upper()} {first}" for registration_id, last, first in rows}
+
+
+def _row(values, labels: dict[int, list[str]]) -> dict:
+    (
+        registration_id,
+        action_id,
+        status,
+        submitted_at,
+        title,
+        last,
+        first,
+        born,
+        p_last,
+        p_first,
+        structure,
+    ) = values
+    return {
+        "registration_id": registration_id,
+        "action_id": action_id,
+        "Action": title,
+        "Candidat": f"{last.upper()} {first}",
+        "Né(e) le": format_date(born),
+        "Prescripteur": f"{p_last.upper()} {p_first}" if p_last else "Candidat libre",
+        "Structure": structure or "",
+        "Sessions": ", ".join(labels.get(registration_id, [])),
+        "Etat": status.label,
+        "Envoyée le": format_datetime(submitted_at),
+    }
+
+
+def _session_labels(db: DbSession, registration_ids: list[int]) -> dict[int, list[str]]:
+    """The session labels of these registrations (one page, or one batch of the export)."""
     labels: dict[int, list[str]] = defaultdict(list)
+    if not registration_ids:
+        return labels
     rows = db.exec(
         select(RegistrationSession.registration_id, Session.label)
         .join(Session, Session.id == RegistrationSession.session_id)
-        .where(Session.action_id.in_(action_ids))
-        .order_by(Session.starts_at)
+        .where(RegistrationSession.registration_id.in_(registration_ids))
+        .order_by(Session.starts_at, Session.id)
     ).all()
     for registration_id, label in rows:
         labels[registration_id].append(label)

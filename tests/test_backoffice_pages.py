@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import select
 
 from plie import db as plie_db
+from plie import paging
 from plie.models import Action, Session, StatusChange
 from tests.test_pages import follow
 from tests.ui_support import (
@@ -154,3 +155,26 @@ def test_an_export_prepared_for_one_action_is_not_offered_on_another(app):
     open_page(app, "triage", action=action_id("Job dating logistique et propreté"))
 
     assert [element.proto.label for element in app.get("download_button")] == []
+
+
+def candidates_shown(app) -> list[str]:
+    tables = [frame.value for frame in app.dataframe if "Candidat" in frame.value.columns]
+    return list(tables[0]["Candidat"])
+
+
+def test_the_table_shows_one_page_at_a_time_and_select_all_takes_every_page(app, monkeypatch):
+    monkeypatch.setattr(paging, "PAGE_SIZE", 3)
+    sign_in(app, "copilote")
+    open_page(app, "triage", action=action_id(CLAUSE))
+    first = candidates_shown(app)
+
+    app.number_input(key="triage_page_2").set_value(2).run()
+    second = candidates_shown(app)
+    app.checkbox(key="select_all").check().run()
+
+    assert not app.exception, app.exception
+    assert app.number_input(key="triage_page_2").label == "Page (sur 2)"
+    assert (len(first), len(second)) == (3, 1)
+    assert not set(first) & set(second)
+    assert shows(app, "4 inscription(s) sélectionnée(s)")
+    assert app.checkbox(key="select_all").label == "Tout sélectionner (4 lignes)"

@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import select
 
 from plie import db as plie_db
+from plie import paging
 from plie.models import Session
 from tests.ui_support import new_app, open_page, shows, sign_in, use_fresh_database
 
@@ -71,3 +72,19 @@ def test_the_pilot_sees_the_follow_up_still_due(app):
     rows = app.dataframe[0].value
     assert list(rows["Suivi"]) == ["Suivi à 3 mois"]
     assert list(rows["Session"]) == [LOCKED_WORKSHOP]
+
+
+def test_the_review_table_shows_one_page_of_candidates_at_a_time(app, monkeypatch):
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    sign_in(app, "pilote")
+    open_page(app, "review", session=session_id(PAST_RECRUITMENT))
+    first = list(app.dataframe[0].value["Candidat"])
+
+    app.number_input(key="review_page_2").set_value(2).run()
+
+    assert not app.exception, app.exception
+    assert app.number_input(key="review_page_2").label == "Page (sur 2)"
+    assert shows(app, "Enregistrez le bilan de chaque page avant de passer à une autre.")
+    second = list(app.dataframe[0].value["Candidat"])
+    assert (len(first), len(second)) == (2, 1)
+    assert sorted(first + second) == first + second  # in the order of names, page after page

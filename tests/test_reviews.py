@@ -7,7 +7,12 @@ from plie.enums import Attendance, MemberRole
 from plie.errors import DomainError, InvalidInput, NotAllowed, ReviewLocked
 from plie.models import OutboxEmail, ReviewChange, ReviewEntry, ReviewOutcome, ReviewVersion
 from plie.queries import my_candidates
-from plie.review_views import prescriber_review, registration_review, review_sheet
+from plie.review_views import (
+    prescriber_review,
+    registration_review,
+    review_page,
+    review_sheet,
+)
 from plie.reviews import (
     EmployerOutcomeInput,
     ReviewLineInput,
@@ -22,6 +27,7 @@ from tests.review_builders import (
     a_session_that_started,
     employers_at,
 )
+from tests.rows_read import rows_read
 
 A = Attendance
 LOCKED = (
@@ -317,3 +323,50 @@ def test_another_session_of_the_action_is_not_locked_by_this_review(db, recruitm
     with pytest.raises(ReviewLocked) as refused:
         record_review(db, by=pilot.id, session_id=session.id, lines=[])
     assert refused.value.message == LOCKED
+
+
+def test_a_page_of_the_review_reads_only_its_candidates(db, engine, recruitment):
+    pilot, prescriber, _, session, (first, second), came, missed = recruitment
+    third = a_registered_candidate(db, session, prescriber, last_name="Diallo")
+    lines = [*both_lines(came, missed, first, second), ReviewLineInput(third.id, A.PRESENT)]
+    record_review(db, by=pilot.id, session_id=session.id, lines=lines)
+
+    sheet = review_sheet(db, by=pilot.id, session_id=session.id)
+    with rows_read(engine) as reads:
+        middle = review_page(db, by=pilot.id, session_id=session.id, page=sheet.page(2, 1))
+    opening = review_page(db, by=pilot.id, session_id=session.id, page=sheet.page(1, 1))
+
+    assert sheet.candidates == 3
+    assert [(line.candidate, line.attendance) for line in middle.lines] == [
+        ("DIALLO Lucas", "Présent")
+    ]
+    assert list(middle.entries) == [third.id] and middle.outcomes == {}
+    assert reads.largest() <= 1
+    assert [line.candidate for line in opening.lines] == ["BENALI Lucas"]
+    assert sorted(opening.outcomes) == [(came.id, first), (came.id, second)]
+
+
+def test_saving_one_page_changes_its_candidates_only_and_locking_still_asks_for_all(
+    db, engine, recruitment
+):
+    pilot, prescriber, _, session, (first, second), came, missed = recruitment
+    a_registered_candidate(db, session, prescriber, last_name="Diallo")
+    record_review(
+        db, by=pilot.id, session_id=session.id, lines=both_lines(came, missed, first, second)
+    )
+
+    with rows_read(engine) as reads:
+        record_review(
+            db, by=pilot.id, session_id=session.id, lines=[ReviewLineInput(missed.id, A.ABSENT)]
+        )
+
+    entries = {e.registration_id: e.attendance for e in db.exec(select(ReviewEntry)).all()}
+    assert entries == {came.id: A.PRESENT, missed.id: A.ABSENT}
+    # The one candidate saved and the session's two employers, not its three candidates.
+    assert reads.largest() <= 2
+    with pytest.raises(DomainError) as refused:
+        lock_review(db, by=pilot.id, session_id=session.id)
+    assert refused.value.message == (
+        "Saisissez la présence de chaque candidat avant de verrouiller le bilan. "
+        "Elle manque pour : DIALLO Lucas."
+    )

@@ -12,10 +12,12 @@ from plie.dates import today_in_paris
 from plie.enums import EligibilityScheme, MemberRole, RegistrationStatus
 from plie.errors import DomainError, InvalidInput
 from plie.models import OutboxEmail, Registration, StatusChange
+from plie.paging import page_of
 from plie.queries import registration_view
 from plie.registrations import save_registration
 from plie.triage import TriageFilter
 from tests.builders import STATISTICS_ANSWERED, a_candidate, a_member, a_professional, an_action
+from tests.rows_read import rows_read
 
 S = RegistrationStatus
 
@@ -249,3 +251,108 @@ def test_the_export_is_the_filtered_table_and_no_cell_becomes_a_formula(db, pilo
         "@BERNARD Zoé",
     ]
     assert {cell.data_type for cell in cells} == {"s"}
+
+
+def seven_registrations(db, pilot, *, some_to_both_sessions=False):
+    """An action of two sessions with seven registrations, two of them validated."""
+    action = an_action(db, pilot=pilot, sessions=2)
+    first, second = action.sessions
+    prescriber = a_professional(db)
+    registrations = [
+        register(
+            db,
+            action,
+            prescriber,
+            name,
+            sessions=[first, second] if some_to_both_sessions and i % 2 else [first],
+        )
+        for i, name in enumerate(["Martin", "Durand", "Bernard", "Petit", "Roux", "Morel", "Lévy"])
+    ]
+    triage.set_status(
+        db,
+        by=pilot.id,
+        registration_ids=[registrations[0].id, registrations[3].id],
+        to_status=S.VALIDATED,
+    )
+    return action
+
+
+def test_a_page_of_the_table_reads_only_the_rows_it_shows(db, engine, pilot):
+    action = seven_registrations(db, pilot)
+    filters = TriageFilter(action.id, sort="Candidat", descending=True)
+    everything = triage.triage_rows(db, by=pilot.id, filters=filters)
+
+    with rows_read(engine) as reads:
+        total = triage.triage_count(db, by=pilot.id, filters=filters)
+        second = triage.triage_rows(db, by=pilot.id, filters=filters, page=page_of(total, 2, 3))
+
+    assert total == 7
+    assert second == everything[3:6]  # sorted by the database, the same rows as on one page
+    assert second[0]["Sessions"] == everything[3]["Sessions"]
+    assert reads.largest() <= 3
+    assert len(reads.counts()) == len(reads.statements) <= 6
+
+
+def test_pages_of_a_filtered_table_cover_its_rows_once_each_and_select_all_takes_them_all(
+    db, pilot
+):
+    action = seven_registrations(db, pilot)
+    filters = TriageFilter(action.id, statuses=[S.PENDING], search="r")
+
+    total = triage.triage_count(db, by=pilot.id, filters=filters)
+    pages = [
+        triage.triage_rows(db, by=pilot.id, filters=filters, page=page_of(total, number, 2))
+        for number in (1, 2)
+    ]
+
+    shown = [row["registration_id"] for page in pages for row in page]
+    assert total == 4  # DURAND, BERNARD, ROUX, MOREL: pending, with an "r" in their names
+    assert [len(page) for page in pages] == [2, 2]
+    assert shown == triage.triage_ids(db, by=pilot.id, filters=filters)
+    assert names(triage.triage_rows(db, by=pilot.id, filters=filters)) == [
+        triage.triage_names(db, by=pilot.id, registration_ids=[i])[i] for i in shown
+    ]
+    assert page_of(total, 9, 2) == page_of(total, 2, 2)  # past the last page: the last one
+
+
+def test_the_export_streams_every_filtered_row_not_only_a_page(db, pilot, monkeypatch):
+    action = seven_registrations(db, pilot, some_to_both_sessions=True)
+    monkeypatch.setattr(triage, "BATCH_SIZE", 2)  # four batches for seven rows
+
+    content = exports.export_triage(db, by=pilot.id, filters=TriageFilter(action.id))
+
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    table = triage.triage_rows(db, by=pilot.id, filters=TriageFilter(action.id))
+    assert len(rows) == 7
+    assert [row[1] for row in rows] == names(table)
+    assert [row[5] for row in rows] == [row["Sessions"] for row in table]
+    assert {row[5] for row in rows} == {"Séance 1", "Séance 1, Séance 2"}
+
+
+@pytest.mark.parametrize("sort", list(triage.SORTS))
+def test_pages_follow_every_sort_of_the_whole_table(db, pilot, sort):
+    action = seven_registrations(db, pilot)
+    other = an_action(db, pilot=pilot)
+    register(db, other, a_professional(db), "Zola")
+    mine = a_professional(db)
+    filters = TriageFilter(sort=sort, descending=True, structure_ids=[mine.structure_id])
+    register(db, action, mine, "Arnaud")
+    register(db, other, mine, "Bruel")
+
+    everything = [
+        row["registration_id"]
+        for row in triage.triage_rows(db, by=pilot.id, filters=TriageFilter(sort=sort))
+    ]
+    paged = [
+        row["registration_id"]
+        for number in (1, 2, 3, 4)
+        for row in triage.triage_rows(
+            db, by=pilot.id, filters=TriageFilter(sort=sort), page=page_of(10, number, 3)
+        )
+    ]
+    filtered = triage.triage_rows(db, by=pilot.id, filters=filters, page=page_of(2, 1, 3))
+
+    assert paged == everything and len(everything) == 10
+    assert sorted(names(filtered)) == ["ARNAUD Zoé", "BRUEL Zoé"]
+    assert triage.triage_count(db, by=pilot.id, filters=filters) == 2

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from plie.errors import DomainError, InvalidInput
+from plie.paging import Page, page_of
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,18 @@ def query_id(name: str = "id") -> int | None:
 def plain(text: str | None) -> str:
     """Text that users wrote, escaped so Markdown shows it as typed (no links, no HTML)."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text or "")
+
+
+def page_selector(total: int, key: str) -> Page:
+    """ "Page (sur N)" when the rows fill more than one page of 100; the page chosen."""
+    page = page_of(total, 1)
+    if page.count == 1:
+        return page
+    # Keyed by the number of pages: a filter that leaves fewer pages starts again at the first.
+    number = st.number_input(
+        f"Page (sur {page.count})", 1, page.count, 1, key=f"{key}_{page.count}"
+    )
+    return page_of(total, number)
 
 
 def flash(message: str) -> None:
