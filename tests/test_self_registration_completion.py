@@ -13,6 +13,7 @@ from plie.models import ActionQuestion, AuditEntry, Document, Registration, Sess
 from plie.queries import registration_view
 from plie.registration_edits import FormAnswers, save_answers
 from plie.self_answers import still_to_collect
+from plie.settings import get_settings
 from tests.builders import a_member, a_professional, a_self_registration, an_action
 from tests.files import HTML, a_pdf
 
@@ -104,6 +105,26 @@ def test_the_file_an_organiser_joined_is_downloaded_by_the_organisers_only(db, t
     assert still_to_collect(db, registration=registration) == []
 
 
+@pytest.mark.parametrize("name", ["partner", "outsider"])
+def test_a_partner_or_anybody_else_does_not_complete_it(db, training, name):
+    team, registration, _ = training
+
+    with pytest.raises(NotAllowed) as refused:
+        complete(
+            db,
+            team[name],
+            registration,
+            eligibility=declared(),
+            eligibility_files={"fse_proof": a_pdf()},
+        )
+
+    assert refused.value.message == (
+        "Seuls le pilote et les copilotes de l'action peuvent compléter l'inscription d'un "
+        "candidat libre."
+    )
+    assert db.exec(select(Document)).all() == []
+
+
 def test_a_file_of_a_refused_type_is_refused_as_in_the_prescribers_form(db, training):
     team, registration, _ = training
 
@@ -120,6 +141,26 @@ def test_a_file_of_a_refused_type_is_refused_as_in_the_prescribers_form(db, trai
         "fse_proof": "Le fichier joint à « Justificatif FSE » n'est pas d'un type accepté : "
         "joignez un fichier PDF, image PNG ou JPEG, document Word (.docx), Excel (.xlsx) ou "
         "OpenDocument."
+    }
+    assert db.exec(select(Document)).all() == []
+
+
+def test_a_file_over_the_size_limit_is_refused_as_in_the_prescribers_form(
+    db, training, monkeypatch
+):
+    team, registration, cv = training
+    monkeypatch.setenv("PLIE_MAX_UPLOAD_BYTES", str(1024 * 1024))
+    get_settings.cache_clear()
+    heavy = documents.Upload("cv.pdf", a_pdf().content + b"0" * (1024 * 1024))
+
+    with pytest.raises(InvalidInput) as refused:
+        complete(
+            db, team["pilot"], registration, eligibility=declared(), question_files={cv.id: heavy}
+        )
+
+    assert refused.value.errors == {
+        f"question_{cv.id}": "Le fichier joint à « Dépôt du CV » dépasse la taille maximale "
+        "autorisée (1 Mo) : réduisez-le ou joignez-en un autre."
     }
     assert db.exec(select(Document)).all() == []
 
