@@ -56,7 +56,8 @@ if registration.is_self_registered:
         to_collect = self_answers.still_to_collect(db, registration=registration)
     st.info(
         "Inscription faite par le candidat lui-même (candidat libre) : l'éligibilité et les "
-        "réponses aux questions sont celles qu'il a déclarées."
+        "réponses aux questions sont celles qu'il a déclarées ; le pilote et les copilotes de "
+        "l'action les complètent avec lui."
     )
     if contact is not None:
         st.text(f"Coordonnées indiquées : {contact.phone or ''} · {contact.email}")

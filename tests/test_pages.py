@@ -295,6 +295,12 @@ def test_the_pilot_corrects_a_self_registration_and_gives_the_viesion_link(app):
     sign_in(app, "copilote")  # the training's pilot
     open_page(app, "registration", id=a_demo_self_registration("Léo"))
     assert shows(app, "À compléter avec le candidat : Justificatif FSE")
+    assert shows(
+        app,
+        "Inscription faite par le candidat lui-même (candidat libre) : l'éligibilité et les "
+        "réponses aux questions sont celles qu'il a déclarées ; le pilote et les copilotes de "
+        "l'action les complètent avec lui.",
+    )
     assert [e.label for e in app.expander if e.label.startswith("Compléter")] == [
         "Compléter l'inscription avec le candidat"
     ]
