@@ -56,7 +56,8 @@ if registration.is_self_registered:
         to_collect = self_answers.still_to_collect(db, registration=registration)
     st.info(
         "Inscription faite par le candidat lui-même (candidat libre) : l'éligibilité et les "
-        "réponses aux questions sont celles qu'il a déclarées."
+        "réponses aux questions sont celles qu'il a déclarées ; le pilote et les copilotes de "
+        "l'action les complètent avec lui."
     )
     if contact is not None:
         st.text(f"Coordonnées indiquées : {contact.phone or ''} · {contact.email}")
@@ -83,6 +84,13 @@ parts.slots_section(registration, ticked, user_id=user_id if view.is_prescriber 
 
 if view.is_prescriber and registration.status not in ENDED_STATUSES:
     with st.expander("Éligibilité et questions de l'action", expanded=True):
+        parts.answers_form(registration, user_id=user_id)
+elif view.may_complete and registration.status not in ENDED_STATUSES:
+    with st.expander("Compléter l'inscription avec le candidat", expanded=True):
+        st.caption(
+            "Joignez les pièces que le candidat vous remet, renseignez le lien Viesion s'il est "
+            "participant du PLIE, et corrigez ses réponses si besoin."
+        )
         parts.answers_form(registration, user_id=user_id)
 else:
     parts.answers_readonly(registration, user_id=user_id)

@@ -25,9 +25,13 @@ _actor: ContextVar[tuple[int | None, str]] = ContextVar("plie_audit_actor", defa
 
 # The records whose changes are recorded, by the name the trail gives them. Outbox emails,
 # attempts, the trail itself and the history of states (kept with its registration) are not.
+# The answers are rewritten whole at each save: the registration's own change (its updated_at)
+# records who saved them, without a pair of entries per answer. A file joined or taken away is
+# recorded on its registration.
 TRACKED = {
     models.Candidate: "candidate",
     models.Registration: "registration",
+    models.Document: "registration",
     models.RegistrationSession: "registration",
     models.CoPrescriber: "registration",
     models.Action: "action",
@@ -46,6 +50,7 @@ TRACKED = {
 # Which column names the record by the thing it belongs to (a session's review by its session).
 OWNER_COLUMN = {
     models.RegistrationSession: "registration_id",
+    models.Document: "registration_id",
     models.CoPrescriber: "registration_id",
     models.ActionMember: "action_id",
     models.SessionReview: "session_id",

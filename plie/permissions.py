@@ -98,14 +98,20 @@ class RegistrationOperation(StrEnum):
     # Everything the prescribers do: send, change answers, files, candidate, sessions, slots,
     # co-prescribers; delete until processed, then unregister.
     ACT = "act"
+    # A self-registration ("candidat libre") has no prescriber: the organisers complete its
+    # answers with the candidate (the files and the Viesion link the public form never asks)
+    # and correct what was declared. Only ever on a self-registration (see may_on_registration).
+    COMPLETE = "complete"
 
 
 # Who may do what on a registration. The organisers' own operations (triage, reviews...) are in
 # ORGANISER_PERMISSIONS above. Organisers see a registration only once it has been sent.
+# Completing a self-registration goes with deciding the eligibility: the pilot and copilots, not
+# the partners (ORGANISER_PERMISSIONS gives them DECIDE_ELIGIBILITY, a test keeps both in step).
 REGISTRATION_PERMISSIONS: dict[Relation, frozenset[RegistrationOperation]] = {
-    Relation.PRESCRIBER: frozenset(RegistrationOperation),
-    Relation.PILOT: frozenset({RegistrationOperation.VIEW}),
-    Relation.COPILOT: frozenset({RegistrationOperation.VIEW}),
+    Relation.PRESCRIBER: frozenset({RegistrationOperation.VIEW, RegistrationOperation.ACT}),
+    Relation.PILOT: frozenset({RegistrationOperation.VIEW, RegistrationOperation.COMPLETE}),
+    Relation.COPILOT: frozenset({RegistrationOperation.VIEW, RegistrationOperation.COMPLETE}),
     Relation.PARTNER: frozenset({RegistrationOperation.VIEW}),
     Relation.NONE: frozenset(),
 }
@@ -113,6 +119,8 @@ REGISTRATION_REFUSALS = {
     RegistrationOperation.VIEW: "Cette inscription ne vous est pas accessible.",
     RegistrationOperation.ACT: "Seuls les prescripteurs de cette inscription peuvent la "
     "consulter ou la modifier.",
+    RegistrationOperation.COMPLETE: "Seuls le pilote et les copilotes de l'action peuvent "
+    "compléter l'inscription d'un candidat libre.",
 }
 _ROLE_RELATIONS = {
     MemberRole.PILOT: Relation.PILOT,
@@ -139,6 +147,8 @@ def may_on_registration(
 ) -> bool:
     if registration is None:
         return False
+    if operation is RegistrationOperation.COMPLETE and not registration.is_self_registered:
+        return False  # a prescriber's registration is completed by its prescribers (ACT)
     relation = relation_to(db, professional_id=professional_id, registration=registration)
     return operation in REGISTRATION_PERMISSIONS[relation]
 
@@ -151,6 +161,30 @@ def require_prescriber(db: DbSession, *, professional_id: int, registration: Reg
         operation=RegistrationOperation.ACT,
     ):
         raise NotAllowed(REGISTRATION_REFUSALS[RegistrationOperation.ACT])
+
+
+def answers_operation(registration: Registration) -> RegistrationOperation:
+    """What changing the answers and files takes: completing a self-registration, or being
+    one of the prescribers of any other."""
+    if registration.is_self_registered:
+        return RegistrationOperation.COMPLETE
+    return RegistrationOperation.ACT
+
+
+def may_change_answers(db: DbSession, *, professional_id: int, registration: Registration) -> bool:
+    return may_on_registration(
+        db,
+        professional_id=professional_id,
+        registration=registration,
+        operation=answers_operation(registration),
+    )
+
+
+def require_answers_editor(
+    db: DbSession, *, professional_id: int, registration: Registration
+) -> None:
+    if not may_change_answers(db, professional_id=professional_id, registration=registration):
+        raise NotAllowed(REGISTRATION_REFUSALS[answers_operation(registration)])
 
 
 def require_coordinator(professional: Professional) -> None:

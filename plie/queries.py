@@ -321,6 +321,8 @@ class RegistrationView:
     is_prescriber: bool
     is_organiser: bool = False
     prescribers: list[str] = field(default_factory=list)
+    # A self-registration that this organiser completes with the candidate (answers, files).
+    may_complete: bool = False
 
 
 def registration_view(
@@ -380,6 +382,8 @@ def registration_view(
         is_prescriber=prescriber,
         is_organiser=organiser,
         prescribers=_prescriber_names(db, registration),
+        may_complete=registration.is_self_registered
+        and RegistrationOperation.COMPLETE in REGISTRATION_PERMISSIONS[relation],
     )
 
 

@@ -1,8 +1,10 @@
 """Changing a registration after its first save: answers, files and sessions.
 
 The answers (eligibility, the action's questions) may change at any time while the registration
-runs; once it is sent they must stay complete. Sessions can be added at any time while open for
-registration, and removed only until the organisers validate.
+runs; once it is sent they must stay complete. A self-registration arrives without the files and
+the Viesion link: its organisers complete it with the candidate, step by step, and a save may
+leave missing what was missing, never take away what was given. Sessions can be added at any time
+while open for registration, and removed only until the organisers validate.
 """
 
 import logging
@@ -17,7 +19,7 @@ from plie.documents import FileStore, Upload
 from plie.enums import PLACE_HOLDING_STATUSES, RegistrationStatus
 from plie.errors import InvalidInput, NotFound, RegistrationClosed
 from plie.models import Action, Registration, RegistrationSession, RegistrationSlot, Session
-from plie.permissions import require_prescriber
+from plie.permissions import require_answers_editor, require_prescriber
 from plie.places import give_back_session_place, take_session_place
 from plie.recruitment import give_back_slot_places
 from plie.registration_rules import (
@@ -97,8 +99,15 @@ def missing_answers(db: DbSession, registration: Registration, action: Action) -
     return missing
 
 
-def require_complete(db: DbSession, registration: Registration, action: Action) -> None:
-    missing = missing_answers(db, registration, action)
+def require_complete(
+    db: DbSession, registration: Registration, action: Action, *, still_missing=frozenset()
+) -> None:
+    """Raise InvalidInput for every required answer missing, but those in `still_missing`."""
+    missing = {
+        code: message
+        for code, message in missing_answers(db, registration, action).items()
+        if code not in still_missing
+    }
     if missing:
         raise InvalidInput(missing)
 
@@ -106,17 +115,23 @@ def require_complete(db: DbSession, registration: Registration, action: Action) 
 def save_answers(
     db: DbSession, *, by: int, registration_id: int, answers: FormAnswers
 ) -> Registration:
-    """Update the answers and files at any time while the registration runs."""
+    """Update the answers and files at any time while the registration runs.
+
+    Its prescribers do; on a self-registration, the action's pilot and copilots.
+    """
     registration = load_for_update(db, registration_id)
-    require_prescriber(db, professional_id=by, registration=registration)
+    require_answers_editor(db, professional_id=by, registration=registration)
     require_running(registration)
     action = db.get(Action, registration.action_id)
+    still_missing = (
+        set(missing_answers(db, registration, action)) if registration.is_self_registered else set()
+    )
 
     store = FileStore()
     try:
         write_answers(db, registration, action, answers, store=store, by=by)
         if registration.status is not RegistrationStatus.DRAFT:
-            require_complete(db, registration, action)
+            require_complete(db, registration, action, still_missing=still_missing)
         registration.updated_at = now()
         db.add(registration)
         db.commit()

@@ -2,6 +2,8 @@
 
 from datetime import date, timedelta
 
+from sqlmodel import select
+
 from plie.dates import paris_instant, today_in_paris
 from plie.enums import ActionType, EligibilityScheme, Gender, MemberRole, SessionKind
 from plie.models import (
@@ -11,11 +13,13 @@ from plie.models import (
     CoPrescriber,
     Employer,
     Professional,
+    Registration,
     Session,
     Slot,
     Structure,
 )
 from plie.registration_edits import FormAnswers
+from plie.self_registration import SelfRegistrationInput, register_self
 from plie.text import search_key
 
 _counter = iter(range(1, 1_000_000))
@@ -136,3 +140,30 @@ def a_candidate(
 
 # The statistical question that an action without eligibility requires ("Aucun" ticked).
 STATISTICS_ANSWERED = FormAnswers(eligibility={"statistics": ["none"]})
+
+
+SELF_REGISTERED_NAMES = ("Inès", "Léo", "Maëlle", "Noah", "Yasmine", "Théo", "Aya", "Hugo")
+
+
+def a_self_registration(
+    db, action: Action, *, eligibility: dict, questions: dict | None = None
+) -> Registration:
+    """A "candidat libre" registered from the public form on the action's first session."""
+    number = next(_counter)
+    data = SelfRegistrationInput(
+        last_name="Libre",
+        first_name=SELF_REGISTERED_NAMES[number % len(SELF_REGISTERED_NAMES)],
+        birth_date=date(1990, 1, 1) + timedelta(days=number),
+        phone="06 39 98 00 22",
+        email=f"libre{number}@exemple.fr",
+        session_ids=[action.sessions[0].id],
+        accepts_notice=True,
+        eligibility=eligibility,
+        questions=questions or {},
+    )
+    register_self(db, action_id=action.id, data=data, client=f"203.0.113.{number % 250}")
+    return db.exec(
+        select(Registration)
+        .where(Registration.action_id == action.id, Registration.is_self_registered)
+        .order_by(Registration.id.desc())
+    ).first()

@@ -14,10 +14,18 @@ from plie.dates import paris_instant, today_in_paris
 from plie.enums import ActionType, EligibilityScheme, MemberRole, RegistrationStatus
 from plie.errors import NotAllowed
 from plie.models import Action, Employer, Professional, Registration, Slot
-from plie.permissions import REFUSALS, Operation
+from plie.permissions import REFUSALS, REGISTRATION_REFUSALS, Operation, RegistrationOperation
 from plie.queries import registration_view
+from plie.registration_edits import FormAnswers, save_answers
 from plie.registrations import save_registration
-from tests.builders import a_candidate, a_member, a_professional, a_recruitment_session, an_action
+from tests.builders import (
+    a_candidate,
+    a_member,
+    a_professional,
+    a_recruitment_session,
+    a_self_registration,
+    an_action,
+)
 
 S = RegistrationStatus
 ROLES = ("pilot", "copilot", "partner", "non-member", "admin")
@@ -31,6 +39,7 @@ class World:
     employer: Employer
     slot: Slot
     outsider: Professional
+    self_registration: Registration  # a "candidat libre", without prescriber
 
 
 @pytest.fixture
@@ -38,6 +47,7 @@ def world(db) -> World:
     pilot = a_professional(db, first_name="Dominique", last_name="Pilote", can_pilot=True)
     action = an_action(db, pilot=pilot, sessions=2, action_type=ActionType.RECRUITMENT)
     action.eligibility_scheme = EligibilityScheme.CLAUSE
+    action.allows_self_registration = True
     db.add(action)
     db.commit()
     session = a_recruitment_session(db, action, employers=1, slots=1)
@@ -61,7 +71,10 @@ def world(db) -> World:
         submit=True,
     )
     outsider = a_professional(db, first_name="Ilan", last_name="Nouveau")
-    return World(people, action, registration, employer, employer.slots[0], outsider)
+    self_registration = a_self_registration(db, action, eligibility={"clause_criteria": ["deld"]})
+    return World(
+        people, action, registration, employer, employer.slots[0], outsider, self_registration
+    )
 
 
 def session_input(world: World, **changes) -> actions.SessionInput:
@@ -210,6 +223,15 @@ OPERATIONS = {
             db, by=by, filters=triage.TriageFilter(action_id=w.action.id)
         ),
     ),
+    "complete a self-registration": (
+        RegistrationOperation.COMPLETE,
+        lambda db, by, w: save_answers(
+            db,
+            by=by,
+            registration_id=w.self_registration.id,
+            answers=FormAnswers(eligibility={"clause_criteria": ["deld", "qpv"]}),
+        ),
+    ),
 }
 
 ALLOWED = {
@@ -220,6 +242,7 @@ ALLOWED = {
     Operation.CHANGE_STATUS: {"pilot", "copilot"},
     Operation.DECIDE_ELIGIBILITY: {"pilot", "copilot"},
     Operation.EXPORT_REGISTRATIONS: {"pilot", "copilot"},
+    RegistrationOperation.COMPLETE: {"pilot", "copilot"},
 }
 
 
@@ -242,7 +265,7 @@ def test_each_role_may_do_only_what_the_permission_table_says(db, world, name, r
     else:
         with pytest.raises(NotAllowed) as refused:
             run(db, by, world)
-        expected = REFUSALS.get(operation, "Cette inscription ne vous est pas accessible.")
+        expected = REFUSALS.get(operation) or REGISTRATION_REFUSALS[operation]
         if name == "open a registration's file":
             expected = "Cette inscription ne vous est pas accessible."
         assert str(refused.value) == expected

@@ -21,6 +21,7 @@ from tests.test_browser_journey import (
     type_french_date,
     wait_for_app,
 )
+from tests.test_browser_registration_form import attach
 from tests.ui_support import BUILDING_SITE
 
 pytestmark = pytest.mark.browser
@@ -61,14 +62,17 @@ def demo_training(database_url: str) -> int:
     return action_id
 
 
-def registration_of(database_url: str, last_name: str) -> int:
+def registration_of(database_url: str, last_name: str, first_name: str | None = None) -> int:
     engine = make_engine(database_url)
+    query = (
+        select(Registration.id)
+        .join(Candidate, Candidate.id == Registration.candidate_id)
+        .where(Candidate.last_name == last_name)
+    )
+    if first_name is not None:
+        query = query.where(Candidate.first_name == first_name)
     with reading(engine) as db:
-        registration_id = db.exec(
-            select(Registration.id)
-            .join(Candidate, Candidate.id == Registration.candidate_id)
-            .where(Candidate.last_name == last_name)
-        ).one()
+        registration_id = db.exec(query).one()
     engine.dispose()
     return registration_id
 
@@ -121,15 +125,43 @@ def test_a_visitor_self_registers_from_the_public_agenda_answering_what_the_acti
     # The action's pilot reads the answers, and what is left to collect with the candidate.
     pilot = pages()
     sign_in(pilot, base_url, "copilote")
-    # The page is opened by its address: the sign-in cookie must be written first.
-    for _ in range(100):
-        if any(c["name"] == "plie_connect_session" for c in pilot.context.cookies()):
-            break
-        pilot.wait_for_timeout(100)
-    pilot.goto(f"{base_url}/inscription?id={registration_of(database_url, 'Essai-Libre')}")
+    open_when_signed_in(
+        pilot, f"{base_url}/inscription?id={registration_of(database_url, 'Essai-Libre')}"
+    )
     expect(pilot.get_by_text("À compléter avec le candidat : Justificatif FSE")).to_be_visible()
-    expect(pilot.get_by_text("Demandeur d'emploi longue durée")).to_be_visible()
-    expect(pilot.get_by_text("Dans le mois")).to_be_visible()
+    # Read in the form where the pilot completes them with the candidate.
+    expect(pilot.get_by_role("checkbox", name="Demandeur d'emploi longue durée")).to_be_checked()
+    expect(pilot.get_by_role("combobox", name="Disponibilité *")).to_have_value("Dans le mois")
+
+
+def open_when_signed_in(page, url: str) -> None:
+    """Open a page by its address once the sign-in cookie is written."""
+    for _ in range(100):
+        if any(c["name"] == "plie_connect_session" for c in page.context.cookies()):
+            break
+        page.wait_for_timeout(100)
+    page.goto(url)
+
+
+def test_the_pilot_joins_the_fse_proof_a_self_registered_candidate_brought(server, pages):
+    base_url, database_url = server
+    pilot = pages()
+    sign_in(pilot, base_url, "copilote")  # the training's pilot
+    open_when_signed_in(
+        pilot, f"{base_url}/inscription?id={registration_of(database_url, 'Rousseau', 'Léo')}"
+    )
+    expect(pilot.get_by_text("À compléter avec le candidat : Justificatif FSE")).to_be_visible()
+    wait_for_app(pilot)
+
+    attach(pilot, "Justificatif FSE", "attestation.pdf")
+    pilot.get_by_role("button", name="Enregistrer les informations").click()
+
+    expect(
+        pilot.get_by_text("Les informations de l'inscription sont enregistrées.")
+    ).to_be_visible()
+    expect(pilot.get_by_text("À compléter avec le candidat")).to_have_count(0)
+    expect(pilot.get_by_role("button", name="Télécharger attestation.pdf")).to_be_visible()
+    expect(pilot.get_by_text("Fichier déjà joint : attestation.pdf")).to_be_visible()
 
 
 def test_a_coordinator_imports_the_sample_after_a_dry_run_and_a_prescriber_finds_a_participant(

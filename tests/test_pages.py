@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from plie import db as plie_db
 from plie.enums import Gender
-from plie.models import Professional, Registration
+from plie.models import ActionMember, Candidate, Professional, Registration
 from tests.ui_support import (
     BUILDING_SITE,
     a_demo_candidate_named,
@@ -279,3 +279,56 @@ def test_a_link_opened_while_signed_out_asks_to_sign_in_then_leads_back_to_it(ap
     assert app.session_state["page_name"] == "inscription"
     assert app.query_params["id"] == str(registration_id)
     assert shows(app, "Inscription le")
+
+
+def a_demo_self_registration(first_name: str) -> int:
+    """The demo's "candidat libre" of that first name (Léo Rousseau, on the training)."""
+    with plie_db.reading() as db:
+        return db.exec(
+            select(Registration.id)
+            .join(Candidate, Candidate.id == Registration.candidate_id)
+            .where(Registration.is_self_registered, Candidate.first_name == first_name)
+        ).one()
+
+
+def test_the_pilot_corrects_a_self_registration_and_gives_the_viesion_link(app):
+    sign_in(app, "copilote")  # the training's pilot
+    open_page(app, "registration", id=a_demo_self_registration("Léo"))
+    assert shows(app, "À compléter avec le candidat : Justificatif FSE")
+    assert shows(
+        app,
+        "Inscription faite par le candidat lui-même (candidat libre) : l'éligibilité et les "
+        "réponses aux questions sont celles qu'il a déclarées ; le pilote et les copilotes de "
+        "l'action les complètent avec lui.",
+    )
+    assert [e.label for e in app.expander if e.label.startswith("Compléter")] == [
+        "Compléter l'inscription avec le candidat"
+    ]
+
+    # He is in fact followed by a PLIE referent: the Viesion link replaces the FSE proof.
+    app.radio(key="edit_plie_participant").set_value("Oui").run()
+    app.text_input(key="edit_viesion_link").input("https://viesion.example/dossiers/leo")
+    app.button(key="save_answers").click().run()
+
+    assert not app.exception, app.exception
+    assert shows(app, "Les informations de l'inscription sont enregistrées.")
+    assert not shows(app, "À compléter avec le candidat")
+    assert app.text_input(key="edit_viesion_link").value == "https://viesion.example/dossiers/leo"
+
+
+def test_a_prescribers_registration_offers_its_organisers_no_completion(app):
+    sign_in(app, "copilote")
+    with plie_db.reading() as db:
+        registration_id = db.exec(
+            select(Registration.id)
+            .join(ActionMember, ActionMember.action_id == Registration.action_id)
+            .join(Professional, Professional.id == ActionMember.professional_id)
+            .where(Professional.email == demo_email("copilote"))
+            .where(Registration.prescriber_id.is_not(None), Registration.status != "draft")
+            .order_by(Registration.id)
+        ).first()
+    open_page(app, "registration", id=registration_id)
+
+    assert shows(app, "Inscription le")
+    assert not [e for e in app.expander if e.label.startswith("Compléter")]
+    assert not [b for b in app.button if b.key == "save_answers"]
