@@ -37,7 +37,7 @@ from plie.models import (
     StatusChange,
 )
 from plie.notifications import queue_email
-from plie.permissions import Operation, require, require_prescriber
+from plie.permissions import Operation, is_prescriber_of, require, require_prescriber
 from plie.places import give_back_session_place, take_session_place
 from plie.recruitment import give_back_slot_places, take_slot_places
 from plie.registration_edits import FormAnswers, require_complete, write_answers
@@ -226,16 +226,22 @@ def save_registration(
     ensure_sessions_unlocked(db, session_ids=[session.id for session in sessions])
 
     running = db.exec(
-        select(Registration.id).where(
+        select(Registration).where(
             Registration.action_id == action_id,
             Registration.candidate_id == candidate_id,
             Registration.status.not_in(list(ENDED_STATUSES)),
         )
     ).first()
     if running is not None:
+        if is_prescriber_of(db, professional_id=by, registration=running):
+            raise DomainError(
+                "Ce candidat a déjà une inscription en cours sur cette action : "
+                "retrouvez-la dans « Mes candidats » pour la compléter."
+            )
+        # Someone else's: it is not in this prescriber's "Mes candidats", nor theirs to open.
         raise DomainError(
-            "Ce candidat a déjà une inscription en cours sur cette action : "
-            "retrouvez-la dans « Mes candidats » pour la compléter."
+            "Ce candidat a déjà une inscription en cours sur cette action, suivie par un autre "
+            "prescripteur : voyez avec l'organisateur de l'action."
         )
 
     store = FileStore()

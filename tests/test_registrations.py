@@ -153,6 +153,22 @@ def test_the_same_candidate_cannot_run_twice_on_one_action(db, people):
     assert "déjà une inscription en cours" in str(refused.value)
 
 
+def test_another_prescriber_is_not_sent_to_their_own_list_for_a_running_registration(db, people):
+    pilot, prescriber = people
+    action = an_action(db, pilot=pilot)
+    candidate = a_candidate(db)
+    register(db, action, prescriber, candidate=candidate)
+    colleague = a_professional(db, first_name="Yanis", last_name="Solidaire")
+
+    with pytest.raises(DomainError) as refused:
+        register(db, action, colleague, candidate=candidate)
+
+    assert str(refused.value) == (
+        "Ce candidat a déjà une inscription en cours sur cette action, suivie par un autre "
+        "prescripteur : voyez avec l'organisateur de l'action."
+    )
+
+
 def test_a_prescriber_cannot_validate_a_registration(db, people):
     pilot, prescriber = people
     action = an_action(db, pilot=pilot)
