@@ -318,8 +318,20 @@ def delete_registration(db: DbSession, *, by: int, registration_id: int) -> None
     log.info("registration_deleted registration=%s by=%s", registration_id, by)
 
 
+MAX_COMMENT = 1000  # StatusChange.comment
+
+
+def check_comment(comment: str) -> None:
+    """A state change's comment fits its column (PostgreSQL refuses longer, SQLite keeps it)."""
+    if len(comment or "") > MAX_COMMENT:
+        raise InvalidInput(
+            {"comment": f"Le commentaire ne peut dépasser {MAX_COMMENT} caractères."}
+        )
+
+
 def unregister(db: DbSession, *, by: int, registration_id: int, comment: str = "") -> Registration:
     """ "Se désinscrire": the prescriber ends a registration that an organiser has processed."""
+    check_comment(comment)
     registration = _load_registration(db, registration_id)
     require_prescriber(db, professional_id=by, registration=registration)
     _transition(db, registration, S.UNREGISTERED, actor=Actor.PRESCRIBER, by=by, comment=comment)
@@ -342,6 +354,7 @@ def change_status(
     change the table forbids) are named in the result with the reason, and the others change.
     The prescribers get one email each for the whole change.
     """
+    check_comment(comment)
     result = BulkResult()
     changed_by_prescriber: dict[int, list[Registration]] = defaultdict(list)
     checked_actions: set[int] = set()

@@ -11,6 +11,7 @@ from plie.db import writing
 from plie.enums import MemberRole, RegistrationStatus
 from plie.errors import (
     DomainError,
+    InvalidInput,
     NoPlaceLeft,
     NotAllowed,
     RegistrationClosed,
@@ -280,6 +281,18 @@ def test_a_processed_registration_cannot_be_deleted_only_unregistered(db, people
     unregister(db, by=prescriber.id, registration_id=registration.id)
     assert db.get(Registration, registration.id).status is S.UNREGISTERED
     assert places_taken(db, action) == 0
+
+
+def test_an_unregistration_reason_longer_than_its_column_is_refused(db, people):
+    pilot, prescriber = people
+    action = an_action(db, pilot=pilot)
+    registration = register(db, action, prescriber)
+
+    with pytest.raises(InvalidInput) as refused:
+        unregister(db, by=prescriber.id, registration_id=registration.id, comment="é" * 1001)
+
+    assert str(refused.value) == "Le commentaire ne peut dépasser 1000 caractères."
+    assert db.get(Registration, registration.id).status is S.PENDING
 
 
 def test_another_professional_cannot_delete_someone_elses_registration(db, people):
