@@ -57,8 +57,9 @@ def show_field_errors(errors: dict, slots: dict) -> None:
 if state.get("register_candidate_id") is None:
     st.markdown("**NOUVEAU CANDIDAT**")
     st.caption(
-        "Tapez les 3 premières lettres du nom, du prénom et la date de naissance du candidat. "
-        "S'il est connu de PLIE Connect, ses informations seront reprises."
+        "Tapez les 3 premières lettres du nom, du prénom (le nom entier s'il est plus court) "
+        "et la date de naissance du candidat. S'il est connu de PLIE Connect, ses informations "
+        "seront reprises."
     )
     with st.form("search"):
         last = st.text_input("Nom *", key="search_last_name")

@@ -68,6 +68,25 @@ if sheet.is_locked:
 else:
     st.caption("Bilan en cours de saisie : enregistrez-le, puis verrouillez-le.")
 
+# The table restarts from the database whenever the review is saved (its key holds the
+# revision). When someone else saved it meanwhile, the edits typed in this page's old table are
+# dropped: say so, and save nothing from this run, rather than report a save that kept nothing.
+seen_key = f"review_revision_seen_{session_id}"
+seen = st.session_state.get(seen_key)
+typed_before = [
+    value
+    for key, value in st.session_state.items()
+    if seen and str(key).startswith(f"review_entries_{seen}_") and isinstance(value, dict)
+]
+edits_dropped = seen != sheet.revision and any(value.get("edited_rows") for value in typed_before)
+st.session_state[seen_key] = sheet.revision
+if edits_dropped:
+    st.warning(
+        "Le bilan vient d'être enregistré ou verrouillé par un autre organisateur : vos "
+        "dernières saisies n'ont pas été enregistrées. Le tableau montre le bilan à jour, "
+        "ressaisissez-les."
+    )
+
 st.subheader("Présence et suites données")
 page = app.page_selector(sheet.candidates, key="review_page")
 if page.count > 1:
@@ -93,12 +112,13 @@ edited = st.data_editor(
 )
 if not sheet.is_locked:
     left, right = st.columns(2)
-    if left.button("Enregistrer le bilan", type="primary", key="save_review"):
+    if left.button("Enregistrer le bilan", type="primary", key="save_review") and not edits_dropped:
         errors: dict[str, str] = {}
         with app.attempt(errors), writing() as db:
             lines = review_table.lines_from_rows(sheet, edited)
             reviews.record_review(db, by=user_id, session_id=session_id, lines=lines)
             app.flash("Le bilan est enregistré.")
+            st.session_state.pop(seen_key, None)  # this page's own change
             st.rerun()
         for message in errors.values() if len(errors) > 1 else ():
             st.error(message)
@@ -107,6 +127,7 @@ if not sheet.is_locked:
         with app.attempt(), writing() as db:
             reviews.lock_review(db, by=user_id, session_id=session_id)
             app.flash("Le bilan est verrouillé : les prescripteurs sont prévenus par email.")
+            st.session_state.pop(seen_key, None)  # this page's own change
             st.rerun()
 elif sheet.may_reopen:
     with st.form("reopen"):
@@ -115,6 +136,7 @@ elif sheet.may_reopen:
             with app.attempt(), writing() as db:
                 reviews.reopen_review(db, by=user_id, session_id=session_id, reason=reason)
                 app.flash("Le bilan est rouvert ; sa version verrouillée est conservée.")
+                st.session_state.pop(seen_key, None)  # this page's own change
                 st.rerun()
 
 st.subheader("Suivis à 1, 3 et 6 mois")

@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 MIN_SEARCH_LETTERS = 3
 MAX_SEARCH_RESULTS = 10
+SEARCH_LETTERS_MESSAGE = (
+    "Tapez au moins les 3 premières lettres du nom et du prénom "
+    "(le nom entier s'il est plus court)."
+)
 
 
 @dataclass
@@ -53,24 +57,28 @@ def search_candidates(
     """Candidates whose names start with the letters typed and born on that day.
 
     Asking for the three first letters of both names and the birth date keeps the search from
-    being a way to browse the people the PLIE follows.
+    being a way to browse the people the PLIE follows. A name shorter than that ("Ly", "Bâ",
+    "Jo") is typed whole and must match whole.
     """
     last_key, first_key = search_key(last_name), search_key(first_name)
-    if len(last_key) < MIN_SEARCH_LETTERS or len(first_key) < MIN_SEARCH_LETTERS:
-        raise InvalidInput(
-            {"search": "Tapez au moins les 3 premières lettres du nom et du prénom."}
-        )
+    if not last_key or not first_key:
+        raise InvalidInput({"search": SEARCH_LETTERS_MESSAGE})
     query = (
         select(Candidate)
         .where(
             Candidate.birth_date == birth_date,
-            Candidate.last_name_key.startswith(last_key),
-            Candidate.first_name_key.startswith(first_key),
+            _name_matches(Candidate.last_name_key, last_key),
+            _name_matches(Candidate.first_name_key, first_key),
         )
         .order_by(Candidate.last_name_key, Candidate.first_name_key)
         .limit(MAX_SEARCH_RESULTS)
     )
     return list(db.exec(query))
+
+
+def _name_matches(column, key: str):
+    """Three letters or more start the name; fewer are the whole name."""
+    return column.startswith(key) if len(key) >= MIN_SEARCH_LETTERS else column == key
 
 
 def _validated_fields(data: CandidateInput) -> dict:

@@ -69,8 +69,8 @@ ESF_INDICATORS = (
         "EECO03",
         "Chômeurs de longue durée",
         NOT_RECORDED + "le critère « Demandeur d'emploi de longue durée » n'existe que dans "
-        "certains questionnaires d'éligibilité, dont les réponses ne sont pas encore "
-        "enregistrées par le module.",
+        "certains questionnaires d'éligibilité : il n'est pas connu pour les candidats des "
+        "autres actions (voir « Critère d'éligibilité » dans la synthèse).",
     ),
     Indicator(
         "EECO04",
@@ -122,8 +122,9 @@ ESF_INDICATORS = (
     Indicator(
         "EECO12",
         "Participants handicapés",
-        NOT_RECORDED + "la RQTH n'est demandée que par certains questionnaires d'éligibilité, "
-        "dont les réponses ne sont pas encore enregistrées, et ne couvre pas tout handicap.",
+        NOT_RECORDED + "la RQTH n'est demandée que par certains questionnaires d'éligibilité "
+        "(ses effectifs figurent dans « Critère d'éligibilité » de la synthèse) et ne couvre "
+        "pas tout handicap.",
     ),
     Indicator(
         "EECO13",

@@ -37,7 +37,7 @@ from plie.models import (
     StatusChange,
 )
 from plie.notifications import queue_email
-from plie.permissions import Operation, require, require_prescriber
+from plie.permissions import Operation, is_prescriber_of, require, require_prescriber
 from plie.places import give_back_session_place, take_session_place
 from plie.recruitment import give_back_slot_places, take_slot_places
 from plie.registration_edits import FormAnswers, require_complete, write_answers
@@ -226,16 +226,22 @@ def save_registration(
     ensure_sessions_unlocked(db, session_ids=[session.id for session in sessions])
 
     running = db.exec(
-        select(Registration.id).where(
+        select(Registration).where(
             Registration.action_id == action_id,
             Registration.candidate_id == candidate_id,
             Registration.status.not_in(list(ENDED_STATUSES)),
         )
     ).first()
     if running is not None:
+        if is_prescriber_of(db, professional_id=by, registration=running):
+            raise DomainError(
+                "Ce candidat a déjà une inscription en cours sur cette action : "
+                "retrouvez-la dans « Mes candidats » pour la compléter."
+            )
+        # Someone else's: it is not in this prescriber's "Mes candidats", nor theirs to open.
         raise DomainError(
-            "Ce candidat a déjà une inscription en cours sur cette action : "
-            "retrouvez-la dans « Mes candidats » pour la compléter."
+            "Ce candidat a déjà une inscription en cours sur cette action, suivie par un autre "
+            "prescripteur : voyez avec l'organisateur de l'action."
         )
 
     store = FileStore()
@@ -312,8 +318,20 @@ def delete_registration(db: DbSession, *, by: int, registration_id: int) -> None
     log.info("registration_deleted registration=%s by=%s", registration_id, by)
 
 
+MAX_COMMENT = 1000  # StatusChange.comment
+
+
+def check_comment(comment: str) -> None:
+    """A state change's comment fits its column (PostgreSQL refuses longer, SQLite keeps it)."""
+    if len(comment or "") > MAX_COMMENT:
+        raise InvalidInput(
+            {"comment": f"Le commentaire ne peut dépasser {MAX_COMMENT} caractères."}
+        )
+
+
 def unregister(db: DbSession, *, by: int, registration_id: int, comment: str = "") -> Registration:
     """ "Se désinscrire": the prescriber ends a registration that an organiser has processed."""
+    check_comment(comment)
     registration = _load_registration(db, registration_id)
     require_prescriber(db, professional_id=by, registration=registration)
     _transition(db, registration, S.UNREGISTERED, actor=Actor.PRESCRIBER, by=by, comment=comment)
@@ -336,6 +354,7 @@ def change_status(
     change the table forbids) are named in the result with the reason, and the others change.
     The prescribers get one email each for the whole change.
     """
+    check_comment(comment)
     result = BulkResult()
     changed_by_prescriber: dict[int, list[Registration]] = defaultdict(list)
     checked_actions: set[int] = set()

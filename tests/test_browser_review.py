@@ -6,8 +6,11 @@ import re
 import pytest
 from sqlmodel import select
 
-from plie.db import make_engine, reading
-from plie.models import OutboxEmail
+from plie.db import make_engine, reading, writing
+from plie.enums import Attendance, MemberRole
+from plie.models import OutboxEmail, Professional, ReviewEntry
+from tests.builders import a_member
+from tests.review_builders import a_registered_candidate, a_reviewable_action, employers_at
 from tests.test_browser_journey import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -190,3 +193,75 @@ def test_organiser_locks_the_review_and_prescribers_read_it_in_three_places(serv
     expect(prescriber.get_by_text("Présence : Présent")).to_be_visible()
     expect(prescriber.get_by_text("Suite donnée : Logistique Alpes Express : CDI")).to_be_visible()
     expect(prescriber.get_by_role("link", name="Consulter le bilan")).to_be_visible()
+
+
+def a_review_for_two_organisers(database_url: str) -> tuple[int, dict[str, int]]:
+    """A recruitment session held 3 days ago with two employers (the demo's table layout),
+    piloted by the demo's pilot with its copilot; two candidates."""
+    engine = make_engine(database_url)
+    with writing(engine) as db:
+        people = {
+            key: db.exec(select(Professional).where(Professional.email == demo_email(key))).one()
+            for key in ("pilote", "copilote", "france-travail")
+        }
+        action, session = a_reviewable_action(db, pilot=people["pilote"])
+        a_member(db, action, people["copilote"], MemberRole.COPILOT)
+        employers_at(db, session, "Logistique", "Propreté")
+        registrations = {
+            name: a_registered_candidate(db, session, people["france-travail"], last_name=name).id
+            for name in ("Arnaud", "Bastien")
+        }
+        session_id = session.id
+    engine.dispose()
+    return session_id, registrations
+
+
+def attendance(database_url: str, registration_id: int) -> Attendance | None:
+    engine = make_engine(database_url)
+    with reading(engine) as db:
+        entry = db.exec(
+            select(ReviewEntry).where(ReviewEntry.registration_id == registration_id)
+        ).first()
+    engine.dispose()
+    return entry.attendance if entry else None
+
+
+def test_an_organiser_whose_edits_a_colleague_overtook_is_told_and_loses_nothing_saved(
+    server, person
+):
+    base_url, database_url = server
+    pilot, copilot = person(), person()
+    sign_in(pilot, base_url, "pilote")  # the first page loads the demo
+    sign_in(copilot, base_url, "copilote")
+    session_id, registrations = a_review_for_two_organisers(database_url)
+    grids = {}
+    for page in (pilot, copilot):
+        page.goto(f"{base_url}/bilan?session={session_id}")
+        expect(page.get_by_role("heading", name="Présence et suites données")).to_be_visible()
+        wait_for_app(page)
+        grids[page] = page.get_by_test_id("stDataFrame").first
+
+    # The copilot types an absence; meanwhile the pilot records a presence and saves.
+    choose(copilot, grids[copilot], index_of_row(grids[copilot], "BASTIEN"), "Présence", "Absent")
+    choose(pilot, grids[pilot], index_of_row(grids[pilot], "ARNAUD"), "Présence", "Présent")
+    pilot.get_by_role("button", name="Enregistrer le bilan").click()
+    expect(pilot.get_by_text("Le bilan est enregistré.")).to_be_visible()
+
+    # The copilot's save is not reported as done: their table shows the saved review instead.
+    copilot.get_by_role("button", name="Enregistrer le bilan").click()
+    expect(
+        copilot.get_by_text("vos dernières saisies n'ont pas été enregistrées", exact=False)
+    ).to_be_visible()
+    expect(copilot.get_by_text("Le bilan est enregistré.")).to_have_count(0)
+    assert attendance(database_url, registrations["Arnaud"]) is Attendance.PRESENT
+    assert attendance(database_url, registrations["Bastien"]) is None
+
+    # Typed again on the fresh table, the absence is saved beside the presence.
+    wait_for_app(copilot)
+    grid = copilot.get_by_test_id("stDataFrame").first
+    expect(table_rows(grid).filter(has_text="ARNAUD")).to_contain_text("Présent")
+    choose(copilot, grid, index_of_row(grid, "BASTIEN"), "Présence", "Absent")
+    copilot.get_by_role("button", name="Enregistrer le bilan").click()
+    expect(copilot.get_by_text("Le bilan est enregistré.")).to_be_visible()
+    assert attendance(database_url, registrations["Arnaud"]) is Attendance.PRESENT
+    assert attendance(database_url, registrations["Bastien"]) is Attendance.ABSENT

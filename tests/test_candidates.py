@@ -25,11 +25,33 @@ def test_search_needs_the_birth_date_to_match(db):
     assert found == [] and lefevre.id
 
 
-def test_search_asks_for_three_letters_of_each_name(db):
+def test_search_asks_for_both_names(db):
     with pytest.raises(InvalidInput) as refused:
-        search_candidates(db, last_name="le", first_name="elo", birth_date=date(1990, 5, 17))
+        search_candidates(db, last_name=" - ", first_name="elo", birth_date=date(1990, 5, 17))
 
-    assert str(refused.value) == "Tapez au moins les 3 premières lettres du nom et du prénom."
+    assert str(refused.value) == (
+        "Tapez au moins les 3 premières lettres du nom et du prénom "
+        "(le nom entier s'il est plus court)."
+    )
+
+
+def test_fewer_than_three_letters_match_a_short_name_whole_only(db):
+    ly = a_candidate(db, last_name="Ly", first_name="Bo", birth_date=date(1990, 5, 17))
+    a_candidate(db, last_name="Lyon", first_name="Bora", birth_date=date(1990, 5, 17))
+
+    found = search_candidates(db, last_name="LY", first_name="bo", birth_date=date(1990, 5, 17))
+    prefix_only = search_candidates(db, last_name="ly", first_name="b", birth_date=ly.birth_date)
+
+    assert [c.id for c in found] == [ly.id]
+    assert prefix_only == []
+
+
+def test_three_letters_or_more_still_find_by_the_start_of_the_name(db):
+    lyon = a_candidate(db, last_name="Lyon", first_name="Bora", birth_date=date(1990, 5, 17))
+
+    found = search_candidates(db, last_name="lyo", first_name="bor", birth_date=lyon.birth_date)
+
+    assert [c.id for c in found] == [lyon.id]
 
 
 def valid_input(**changes) -> CandidateInput:

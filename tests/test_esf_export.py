@@ -82,6 +82,13 @@ def test_indicators_sheet_gives_women_men_total_and_the_rule(db, hand_data, coor
     assert rows["EECO03"]["Règle appliquée"].startswith("Non calculable : ")
 
 
+def test_no_indicator_says_the_eligibility_answers_are_not_recorded(db, hand_data, coordinator):
+    """The answers are recorded and counted in the synthesis: the rules must not deny it."""
+    rows = table(export(db, coordinator)["Indicateurs FSE+"], "Code")
+
+    assert [row["Code"] for row in rows if "pas encore" in row["Règle appliquée"]] == []
+
+
 def test_participants_sheet_has_real_dates_numbers_and_formatting(db, hand_data, coordinator):
     sheet = export(db, coordinator)["Participants"]
     rows = table(sheet, "N° Viesion")

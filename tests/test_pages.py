@@ -148,16 +148,28 @@ def test_registering_without_a_ticked_session_asks_to_tick_one(app):
     ]
 
 
-def test_search_with_too_few_letters_is_refused_in_french(app):
+def test_search_without_a_first_name_is_refused_in_french(app):
     sign_in(app, "france-travail")
     start_registration_on_building_site(app)
 
-    search_candidate(app, "Le", "Zo", date(1990, 1, 1))
+    search_candidate(app, "Le", "", date(1990, 1, 1))
 
     assert [e.value for e in app.error] == [
-        "Tapez au moins les 3 premières lettres du nom et du prénom."
+        "Tapez au moins les 3 premières lettres du nom et du prénom "
+        "(le nom entier s'il est plus court)."
     ]
     assert app.text_input(key="search_last_name").value == "Le"
+
+
+def test_a_candidate_named_in_two_letters_can_be_searched_then_created(app):
+    sign_in(app, "france-travail")
+    start_registration_on_building_site(app)
+
+    search_candidate(app, "Ly", "Bo", date(1990, 1, 1))
+
+    assert not app.error
+    assert shows(app, "Aucun candidat existant ne correspond à ces données")
+    assert app.text_input(key="new_last_name").value == "Ly"
 
 
 def test_search_ignores_case_and_accents_and_finds_lefevre(app):

@@ -11,6 +11,7 @@ from plie.db import writing
 from plie.enums import MemberRole, RegistrationStatus
 from plie.errors import (
     DomainError,
+    InvalidInput,
     NoPlaceLeft,
     NotAllowed,
     RegistrationClosed,
@@ -153,6 +154,22 @@ def test_the_same_candidate_cannot_run_twice_on_one_action(db, people):
     assert "déjà une inscription en cours" in str(refused.value)
 
 
+def test_another_prescriber_is_not_sent_to_their_own_list_for_a_running_registration(db, people):
+    pilot, prescriber = people
+    action = an_action(db, pilot=pilot)
+    candidate = a_candidate(db)
+    register(db, action, prescriber, candidate=candidate)
+    colleague = a_professional(db, first_name="Yanis", last_name="Solidaire")
+
+    with pytest.raises(DomainError) as refused:
+        register(db, action, colleague, candidate=candidate)
+
+    assert str(refused.value) == (
+        "Ce candidat a déjà une inscription en cours sur cette action, suivie par un autre "
+        "prescripteur : voyez avec l'organisateur de l'action."
+    )
+
+
 def test_a_prescriber_cannot_validate_a_registration(db, people):
     pilot, prescriber = people
     action = an_action(db, pilot=pilot)
@@ -264,6 +281,18 @@ def test_a_processed_registration_cannot_be_deleted_only_unregistered(db, people
     unregister(db, by=prescriber.id, registration_id=registration.id)
     assert db.get(Registration, registration.id).status is S.UNREGISTERED
     assert places_taken(db, action) == 0
+
+
+def test_an_unregistration_reason_longer_than_its_column_is_refused(db, people):
+    pilot, prescriber = people
+    action = an_action(db, pilot=pilot)
+    registration = register(db, action, prescriber)
+
+    with pytest.raises(InvalidInput) as refused:
+        unregister(db, by=prescriber.id, registration_id=registration.id, comment="é" * 1001)
+
+    assert str(refused.value) == "Le commentaire ne peut dépasser 1000 caractères."
+    assert db.get(Registration, registration.id).status is S.PENDING
 
 
 def test_another_professional_cannot_delete_someone_elses_registration(db, people):

@@ -152,6 +152,24 @@ def test_a_refusal_takes_a_reason_from_the_list_and_keeps_it_in_the_history(db, 
     assert "Motif : Justificatifs manquants. Pièce d'identité attendue" in email.body
 
 
+def test_a_comment_longer_than_its_column_is_refused_in_french_and_nothing_changes(db, pilot):
+    action = an_action(db, pilot=pilot)
+    registration = register(db, action, a_professional(db), "Martin")
+
+    with pytest.raises(InvalidInput) as refused:
+        triage.set_status(
+            db,
+            by=pilot.id,
+            registration_ids=[registration.id],
+            to_status=S.VALIDATED,
+            comment="x" * 1001,
+        )
+
+    assert str(refused.value) == "Le commentaire ne peut dépasser 1000 caractères."
+    db.expire_all()
+    assert db.get(Registration, registration.id).status is S.PENDING
+
+
 def test_eligibility_is_its_own_decision_on_actions_that_ask_for_it(db, pilot):
     action = an_action(db, pilot=pilot)
     registration = register(db, action, a_professional(db), "Martin")
