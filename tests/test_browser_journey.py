@@ -86,6 +86,11 @@ def wait_for_app(page):
 
 def sign_in(page, base_url: str, key: str) -> None:
     page.goto(f"{base_url}/connexion")
+    fill_sign_in(page, key)
+
+
+def fill_sign_in(page, key: str) -> None:
+    """Sign in with a demo account on the sign-in page that the browser shows."""
     page.get_by_label("Adresse email").fill(demo_email(key))
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
