@@ -90,7 +90,10 @@ for group in pages.values():
 app.PAGES["agenda"] = public[0]
 app.PAGES["signin"] = signin
 
-navigation = st.navigation(pages)
+# No sidebar links while a cookie waits for the browser (just after a sign-in or a sign-out):
+# the browser's report of the write reruns the page it shows, which would undo a click made
+# just before the report (ui.cookies).
+navigation = st.navigation(pages, position="hidden" if cookies.pending() else "sidebar")
 st.session_state["page_name"] = navigation.url_path or "agenda"
 # Every change written during this run is recorded under the signed-in person and this page.
 audit.act_as(user_id, page=navigation.url_path or "agenda")

@@ -167,24 +167,10 @@ FIND_ACTION_LINK = """(title) => {
 
 
 def open_from_sidebar(page, name: str) -> None:
-    """Click a page of the sidebar and wait for it (its title holds the link's words).
-
-    Under load, a click that lands while the rerun of the sign-in cookie's component is still
-    running can be lost (the app stays on, or goes back to, the page it was on): the page's
-    title then does not come, and the link is clicked once more.
-    """
-    link = page.get_by_test_id("stSidebar").get_by_role("link", name=name)
+    """Click a page of the sidebar and wait for it (its title holds the link's words)."""
+    page.get_by_test_id("stSidebar").get_by_role("link", name=name).click()
     title = page.get_by_test_id("stMain").get_by_role("heading", name=name, exact=False).first
-    link.click()
-    try:
-        expect(title).to_be_visible(timeout=10_000)
-    except AssertionError:
-        wait_for_app(page)
-        link.click()
-        try:
-            expect(title).to_be_visible()
-        except AssertionError:
-            pass  # a page whose title says something else: the caller checks what it needs
+    expect(title).to_be_visible()
     wait_for_app(page)
 
 
