@@ -87,6 +87,10 @@ def test_every_address_opened_signed_out_asks_in_french_and_the_dashboard_follow
 
     expect(main.get_by_role("heading", name="Mon tableau de bord")).to_be_visible()
     expect(page).to_have_url(f"{base_url}/tableau-de-bord")
+    # The pages of other roles stay out of the sidebar.
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("link", name="Inscriptions de mes actions")).to_be_visible()
+    expect(sidebar.get_by_role("link", name="Administration")).to_have_count(0)
 
 
 class HeldCookieReport:

@@ -67,11 +67,12 @@ def test_a_period_without_registrations_shows_sentences_not_empty_charts(app):
     assert shows(app, "Aucune inscription pour ces filtres.")
 
 
-def test_the_statistics_page_is_not_offered_to_a_prescriber(app):
+def test_the_statistics_page_refuses_a_prescriber_in_french(app):
     sign_in(app, "france-travail")
+    open_page(app, "statistics")  # by its address: the sidebar does not offer it
 
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        app.switch_page("app_pages/statistics.py")
+    assert [e.value for e in app.error] == ["Cette page est réservée aux coordinateurs du PLIE."]
+    assert not app.metric
 
 
 def test_a_new_registration_shows_in_the_figures_at_once(app):
