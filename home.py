@@ -10,7 +10,7 @@ from plie.db import get_engine, reading, writing
 from plie.demo import load_demo_data
 from plie.permissions import may_see_statistics
 from plie.settings import get_settings
-from ui import app, auth, cookies
+from ui import app, auth, cookies, sitemap
 
 log = logging.getLogger("plie")
 # One line per script run: what the user waited for (bench/bench_pages.py reads it).
@@ -63,102 +63,26 @@ signin = st.Page(
     visibility="visible" if user_id is None else "hidden",
 )
 pages["Compte"] = [signin]
-if user_id is None:
-    # Links sent by email or kept in a browser lead here while signed out: each page then asks
-    # to sign in, and the sign-in brings the person back to it (ui.app.require_user). Not the
-    # dashboard: the sign-in itself switches to it, and Streamlit 1.67 then runs the default
-    # page instead when the switch names a hidden page that the next run shows in the sidebar.
-    pages["Compte"] += [
-        st.Page(f"app_pages/{script}.py", title=title, url_path=url_path, visibility="hidden")
-        for script, title, url_path in (
-            ("registration", "Inscription", "inscription"),
-            ("review", "Bilan", "bilan"),
-            ("triage", "Inscriptions de mes actions", "inscriptions"),
-            ("action_edit", "Action (édition)", "action-edition"),
-            ("emails", "Mes emails", "emails"),
-        )
-    ]
-else:
-    pages["Prescripteur"] = [
-        st.Page(
-            "app_pages/dashboard.py",
-            title="Mon tableau de bord",
-            icon="🏠",
-            url_path="tableau-de-bord",
-        ),
-        st.Page(
-            "app_pages/register.py",
-            title="Inscrire un candidat",
-            url_path="inscrire",
-            visibility="hidden",
-        ),
-        st.Page(
-            "app_pages/registration.py",
-            title="Inscription",
-            url_path="inscription",
-            visibility="hidden",
-        ),
-        st.Page("app_pages/review.py", title="Bilan", url_path="bilan", visibility="hidden"),
-        st.Page("app_pages/emails.py", title="Mes emails", icon="✉️", url_path="emails"),
-    ]
-    with reading() as db:
-        organiser = accounts.is_organiser(db, professional_id=user_id)
-        me = accounts.get_professional(db, professional_id=user_id)
-    if may_see_statistics(me):
-        pages["Coordination"] = [
-            st.Page(
-                "app_pages/statistics.py",
-                title="Statistiques FSE+",
-                icon="📊",
-                url_path="statistiques",
-            ),
-            st.Page(
-                "app_pages/participants_import.py",
-                title="Importer les participants",
-                icon="📥",
-                url_path="import-participants",
-            ),
-            st.Page("app_pages/duplicates.py", title="Doublons", icon="👥", url_path="doublons"),
-        ]
-    if organiser:
-        pages["Organisateur"] = [
-            st.Page(
-                "app_pages/triage.py",
-                title="Inscriptions de mes actions",
-                icon="🗂️",
-                url_path="inscriptions",
-            ),
-            st.Page(
-                "app_pages/action_edit.py",
-                title="Action (édition)",
-                url_path="action-edition",
-                visibility="hidden",
-            ),
-            st.Page(
-                "app_pages/questions.py",
-                title="Questions spécifiques",
-                url_path="questions",
-                visibility="hidden",
-            ),
-            st.Page("app_pages/followups.py", title="Suivis à saisir", url_path="suivis"),
-        ]
 
-    if me.is_admin:
-        pages["Administration"] = [
-            st.Page("app_pages/admin.py", title="Administration", icon="⚙️", url_path="admin"),
-            st.Page(
-                "app_pages/audit.py",
-                title="Journal et conservation",
-                icon="🛡️",
-                url_path="journal",
-            ),
-            st.Page(
-                "app_pages/failed_emails.py",
-                title="Emails en échec",
-                icon="📮",
-                url_path="emails-en-echec",
-            ),
-        ]
+groups = set()
+if user_id is not None:
+    with reading() as db:
+        me = accounts.get_professional(db, professional_id=user_id)
+        organiser = accounts.is_organiser(db, professional_id=user_id)
+    groups = {"Prescripteur"}
+    groups |= {"Coordination"} if may_see_statistics(me) else set()
+    groups |= {"Organisateur"} if organiser else set()
+    groups |= {"Administration"} if me.is_admin else set()
+# The pages of the other groups stay at their addresses, hidden, so that a link (from an email,
+# kept in a browser) never meets Streamlit's English "Page not found": signed out, each page
+# asks to sign in and the sign-in leads back to it (ui.app.require_user); signed in, the page
+# itself says why it is refused.
+others = "Compte" if user_id is None else "Prescripteur"
+for group, entries in sitemap.SIGNED_IN_PAGES.items():
+    if group in groups:
+        pages[group] = [sitemap.page(entry) for entry in entries]
+    else:
+        pages.setdefault(others, []).extend(sitemap.page(entry, hidden=True) for entry in entries)
 
 for group in pages.values():
     for entry in group:
@@ -167,7 +91,10 @@ for group in pages.values():
 app.PAGES["agenda"] = public[0]
 app.PAGES["signin"] = signin
 
-navigation = st.navigation(pages)
+# No sidebar links while a cookie waits for the browser (just after a sign-in or a sign-out):
+# the browser's report of the write reruns the page it shows, which would undo a click made
+# just before the report (ui.cookies).
+navigation = st.navigation(pages, position="hidden" if cookies.pending() else "sidebar")
 if st.session_state.pop("show_sign_in_page", False) and navigation.url_path != "connexion":
     # Back from ending a ProConnect session that had lasted 12 hours: the sign-in page says so.
     st.switch_page(signin)

@@ -8,8 +8,8 @@ from ui import app, auth
 
 if app.user_id() is not None:
     # Back to the page that asked to sign in (a link from an email), else the dashboard.
-    wanted, parameters = st.session_state.pop("after_sign_in", ("", {}))
-    if wanted in app.PAGES and wanted not in ("connexion", "signin", "agenda"):
+    wanted, parameters = st.session_state.pop("after_sign_in", (None, {}))
+    if wanted in app.PAGES and wanted not in ("", "connexion", "signin", "agenda"):
         st.switch_page(app.page(wanted), query_params=parameters)
     st.switch_page(app.page("tableau-de-bord"))
 

@@ -120,7 +120,7 @@ tiles[2].metric("Inscriptions validées", board.validated)
 
 left, right = st.columns(2)
 left.subheader("Inscriptions par semaine")
-chart(left, board.weekly, x="Semaine du", y="Inscriptions")
+chart(left, board.weekly, x="Semaine", y="Inscriptions", sort=False)
 right.subheader("Des inscriptions envoyées aux validées")
 chart(right, board.funnel, x="Etape", y="Inscriptions", horizontal=True, sort=False)
 

@@ -291,31 +291,45 @@ def add_session(db: DbSession, *, by: int, action_id: int, data: SessionInput) -
     return session
 
 
+SESSION_BELOW_PLACES_TAKEN = (
+    "{taken} place(s) sont déjà prises dans cette session : sa capacité ne peut descendre en "
+    "dessous."
+)
+SLOT_BELOW_PLACES_TAKEN = (
+    "{taken} place(s) sont déjà prises sur ce créneau : ses places ne peuvent descendre en dessous."
+)
+
+
+def _update_above_places_taken(
+    db: DbSession, row: Session | Slot, values: dict, *, refusal: str
+) -> None:
+    """Change a session or a slot unless its new capacity is below the places already taken.
+
+    One conditional UPDATE, like the places themselves: a submission taking a place at the same
+    moment cannot slip between a check and the change.
+    """
+    table = type(row)
+    changed = db.execute(
+        update(table)
+        .where(table.id == row.id, table.places_taken <= values["capacity"])
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        db.rollback()
+        db.refresh(row)
+        raise InvalidInput({"capacity": refusal.format(taken=row.places_taken)})
+    db.commit()
+    db.refresh(row)
+
+
 def update_session(db: DbSession, *, by: int, session_id: int, data: SessionInput) -> Session:
     """Change a session; its capacity never drops below the places already taken."""
     session = _session(db, session_id)
     _may_edit(db, by, session.action_id)
     values = _clean_session(data)
 
-    # One conditional UPDATE, like the places themselves: a submission taking a place at the
-    # same moment cannot slip between a check and the change.
-    changed = db.execute(
-        update(Session)
-        .where(Session.id == session_id, Session.places_taken <= values["capacity"])
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:
-        db.rollback()
-        db.refresh(session)
-        raise InvalidInput(
-            {
-                "capacity": f"{session.places_taken} place(s) sont déjà prises dans cette "
-                f"session : sa capacité ne peut descendre en dessous."
-            }
-        )
-    db.commit()
-    db.refresh(session)
+    _update_above_places_taken(db, session, values, refusal=SESSION_BELOW_PLACES_TAKEN)
     log.info("session_updated session=%s by=%s", session_id, by)
     return session
 
@@ -447,23 +461,7 @@ def update_slot(db: DbSession, *, by: int, slot_id: int, data: SlotInput) -> Slo
     _may_edit(db, by, session.action_id)
     values = _clean_slot(data, session)
 
-    changed = db.execute(
-        update(Slot)
-        .where(Slot.id == slot_id, Slot.places_taken <= values["capacity"])
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:
-        db.rollback()
-        db.refresh(slot)
-        raise InvalidInput(
-            {
-                "capacity": f"{slot.places_taken} place(s) sont déjà prises sur ce créneau : "
-                "ses places ne peuvent descendre en dessous."
-            }
-        )
-    db.commit()
-    db.refresh(slot)
+    _update_above_places_taken(db, slot, values, refusal=SLOT_BELOW_PLACES_TAKEN)
     return slot
 
 

@@ -46,6 +46,12 @@ def format_day_long(day: date) -> str:
     return f"{day.day} {MONTHS_SHORT[day.month - 1]} {day.year}"
 
 
+def format_week(monday: date, *, with_year: bool = False) -> str:
+    """'S12 – 16 mars': the ISO week number and its Monday (and the year when asked)."""
+    label = f"S{monday.isocalendar().week} – {monday.day} {MONTHS_SHORT[monday.month - 1]}"
+    return f"{label} {monday.year}" if with_year else label
+
+
 def _clock(moment: datetime) -> str:
     return moment.strftime("%Hh%M")
 

@@ -29,6 +29,7 @@ from email.message import EmailMessage
 from sqlalchemy import Engine, update
 from sqlmodel import select
 
+from plie.background import BackgroundThread
 from plie.dates import now
 from plie.db import get_engine, reading, writing
 from plie.enums import OutboxStatus
@@ -354,43 +355,26 @@ class Mailer:
         log.info("mailer_stopped")
 
 
-_background: dict[str, object] = {}
-_background_lock = threading.Lock()
+_background = BackgroundThread("plie-mailer")
 
 
 def start_background_worker(
     engine: Engine | None = None, settings: Settings | None = None
 ) -> threading.Thread | None:
     """Start the mailer thread once per process; None without a transport or when turned off."""
-    with _background_lock:
-        thread = _background.get("thread")
-        if thread is not None and thread.is_alive():
-            return thread
-
-        settings = settings or get_settings()
-        if not settings.mailer_in_app:
-            log.info("mailer_in_app=false emails_sent_by=separate_process")
-            return None
-        transport = choose_transport(settings)
-        if transport is None:
-            log.warning("mailer_disabled reason=no_transport emails_stay_in_outbox=true")
-            return None
-        stop = threading.Event()
-        mailer = Mailer(engine or get_engine(), transport, settings)
-        thread = threading.Thread(
-            target=mailer.run_forever, args=(stop,), name="plie-mailer", daemon=True
-        )
-        _background.update(thread=thread, stop=stop)
-        thread.start()
-        return thread
+    settings = settings or get_settings()
+    if not settings.mailer_in_app:
+        log.info("mailer_in_app=false emails_sent_by=separate_process")
+        return None
+    transport = choose_transport(settings)
+    if transport is None:
+        log.warning("mailer_disabled reason=no_transport emails_stay_in_outbox=true")
+        return None
+    return _background.start(Mailer(engine or get_engine(), transport, settings).run_forever)
 
 
 def stop_background_worker(timeout: float = 10.0) -> None:
-    with _background_lock:
-        stop, thread = _background.pop("stop", None), _background.pop("thread", None)
-    if stop is not None:
-        stop.set()
-        thread.join(timeout)
+    _background.stop(timeout)
 
 
 def main(argv: list[str] | None = None) -> int:

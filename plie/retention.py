@@ -27,6 +27,7 @@ from sqlmodel import Session as DbSession
 from sqlmodel import select
 
 from plie import audit, documents, throttle
+from plie.background import BackgroundThread
 from plie.db import get_engine, reading, writing
 from plie.enums import AuditEvent, OutboxStatus
 from plie.models import (
@@ -253,8 +254,7 @@ def run_once(engine: Engine, settings: Settings) -> RetentionPlan:
     return done
 
 
-_background: dict[str, object] = {}
-_background_lock = threading.Lock()
+_background = BackgroundThread("plie-retention")
 
 
 def start_background(engine: Engine, settings: Settings) -> threading.Thread:
@@ -262,32 +262,20 @@ def start_background(engine: Engine, settings: Settings) -> threading.Thread:
 
     Several app servers may each run it: every step is idempotent, so they only repeat nothing.
     """
-    with _background_lock:
-        thread = _background.get("thread")
-        if thread is not None and thread.is_alive():
-            return thread
-        stop = threading.Event()
 
-        def loop() -> None:
-            while not stop.is_set():
-                try:
-                    run_once(engine, settings)
-                except Exception:
-                    log.exception("retention_round_failed")
-                stop.wait(settings.housekeeping_interval_hours * 3600)
+    def loop(stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                run_once(engine, settings)
+            except Exception:
+                log.exception("retention_round_failed")
+            stop.wait(settings.housekeeping_interval_hours * 3600)
 
-        thread = threading.Thread(target=loop, name="plie-retention", daemon=True)
-        _background.update(thread=thread, stop=stop)
-        thread.start()
-        return thread
+    return _background.start(loop)
 
 
 def stop_background(timeout: float = 10.0) -> None:
-    with _background_lock:
-        stop, thread = _background.pop("stop", None), _background.pop("thread", None)
-    if stop is not None:
-        stop.set()
-        thread.join(timeout)
+    _background.stop(timeout)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,14 +1,14 @@
 """The coordinators' dashboard: the workbook's figures at a glance, ready for charts."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
 from plie.accounts import get_professional
-from plie.dates import format_date, paris_instant, today_in_paris
+from plie.dates import format_date, format_week, paris_instant, today_in_paris
 from plie.enums import RegistrationStatus
 from plie.figures import Tally, compute_figures
 from plie.models import Action, AuditEntry, Professional, Registration, Session, Structure
@@ -52,6 +52,23 @@ def _section_rows(tally: Tally, section: str, source: str) -> list[dict] | None:
         {"Modalité": modality, "Inscriptions": count}
         for s, modality, count, _ in tally.synthesis_rows()
         if s == section
+    ]
+
+
+def weekly_rows(by_week: dict[date, int]) -> list[dict]:
+    """Every week from the first to the last with registrations, in order, labelled in French.
+
+    Labelled here rather than by the chart: a chart's own date axis speaks the browser's
+    language (English month names).
+    """
+    if not by_week:
+        return []
+    first, last = min(by_week), max(by_week)
+    mondays = [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+    years = first.year != last.year
+    return [
+        {"Semaine": format_week(monday, with_year=years), "Inscriptions": by_week.get(monday, 0)}
+        for monday in mondays
     ]
 
 
@@ -117,10 +134,7 @@ def dashboard(db: DbSession, *, by: int, filters: StatisticsFilters) -> Dashboar
         registrations=tally.total_registrations,
         candidates=tally.total_candidates,
         validated=validated,
-        weekly=[
-            {"Semaine du": week, "Inscriptions": count}
-            for week, count in sorted(tally.by_week.items())
-        ],
+        weekly=weekly_rows(tally.by_week),
         sessions=_session_fill(db, filters),
         funnel=funnel,
         states=states,

@@ -132,8 +132,9 @@ def test_the_export_button_offers_an_excel_file(app):
 
 def test_the_admin_authorises_a_pilot_from_the_administration(app):
     sign_in(app, "pilote")
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        open_page(app, "admin")  # the page is not even in a pilot's navigation
+    open_page(app, "admin")  # by its address: the sidebar does not offer it to a pilot
+    assert [e.value for e in app.error] == ["Cette page est réservée aux administrateurs."]
+    assert not app.dataframe
 
     admin = new_app()
     sign_in(admin, "admin")

@@ -56,12 +56,13 @@ def test_an_email_that_may_have_arrived_is_put_back_only_once_checked(app):
     assert status_of("demo-timed-out") == OutboxStatus.PENDING
 
 
-def test_the_page_is_not_in_a_prescribers_navigation(app):
+def test_the_page_refuses_a_prescriber_who_opens_its_address(app):
     sign_in(app, "france-travail")
 
-    # The domain refuses a non-administrator too (tests/test_outbox_admin.py).
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        open_page(app, "failed_emails")
+    open_page(app, "failed_emails")  # the sidebar does not offer it
+
+    assert [e.value for e in app.error] == ["Cette page est réservée aux administrateurs."]
+    assert [b.key for b in app.button] == ["sign_out"]
 
 
 def test_a_prescriber_sees_in_mes_emails_that_an_email_to_them_failed(app):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from plie.dates import format_datetime, format_span, paris_instant
+from plie.dates import format_datetime, format_span, format_week, paris_instant
 from plie.db import writing
 from plie.demo import load_demo_data
 from plie.enums import EligibilityScheme
@@ -32,6 +32,12 @@ def test_spans_read_as_in_the_guide():
         format_span(paris_instant(date(2026, 1, 26), 9), paris_instant(date(2026, 1, 30), 17))
         == "Du 26 janv. 2026 09h00 au 30 janv. 2026 17h00"
     )
+
+
+def test_a_week_reads_as_its_iso_number_and_its_monday_in_french():
+    assert format_week(date(2026, 3, 16)) == "S12 – 16 mars"
+    # ISO week 1 of 2026 begins on Monday 29 December 2025.
+    assert format_week(date(2025, 12, 29), with_year=True) == "S1 – 29 déc. 2025"
 
 
 def test_instants_come_back_from_the_database_aware_and_in_utc(db):

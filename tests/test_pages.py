@@ -19,6 +19,9 @@ from tests.ui_support import (
     sign_in,
     use_fresh_database,
 )
+from ui.sitemap import SIGNED_IN_PAGES
+
+SIGN_IN_FIRST = "Connectez-vous pour accéder à cette page."
 
 
 @pytest.fixture
@@ -108,6 +111,46 @@ def test_signing_in_with_a_demo_account_remembers_the_professional(app):
     assert app.session_state["user_email"] == "france-travail@plie-demo.example"
     assert app.session_state["user_id"] is not None
     assert shows(app, "Connecté·e : france-travail@plie-demo.example")
+
+
+def test_signing_in_from_the_sign_in_page_leads_to_the_dashboard(app):
+    sign_in(app, "pilote")
+
+    assert app.session_state["page_name"] == "tableau-de-bord"
+    assert app.title[0].value == "Mon tableau de bord"
+
+
+def test_every_page_for_professionals_asks_a_visitor_to_sign_in(app):
+    for entries in SIGNED_IN_PAGES.values():
+        for entry in entries:
+            open_page(app, entry.script)
+
+            assert app.session_state["page_name"] == entry.url_path
+            assert shows(app, SIGN_IN_FIRST), entry.url_path
+
+
+def test_a_dashboard_link_opened_while_signed_out_leads_to_the_dashboard_after_sign_in(app):
+    open_page(app, "dashboard")
+    assert shows(app, SIGN_IN_FIRST)
+
+    sign_in(app, "france-travail")
+
+    assert app.session_state["page_name"] == "tableau-de-bord"
+    assert [s.value for s in app.subheader][0] == "Mes candidats"
+
+
+def test_a_page_of_another_role_tells_a_prescriber_why_it_is_refused(app):
+    sign_in(app, "france-travail")
+
+    for group in ("Coordination", "Administration"):
+        for entry in SIGNED_IN_PAGES[group]:
+            open_page(app, entry.script)
+
+            assert app.session_state["page_name"] == entry.url_path
+            assert [e.value for e in app.error] in (
+                ["Cette page est réservée aux coordinateurs du PLIE."],
+                ["Cette page est réservée aux administrateurs."],
+            ), entry.url_path
 
 
 def test_signing_in_with_a_wrong_password_is_refused_in_french(app):
@@ -284,7 +327,7 @@ def test_a_link_opened_while_signed_out_asks_to_sign_in_then_leads_back_to_it(ap
             .where(Professional.email == demo_email("france-travail"))
         ).first()
     open_page(app, "registration", id=registration_id)
-    assert shows(app, "Connectez-vous pour accéder à cette page.")
+    assert shows(app, SIGN_IN_FIRST)
 
     sign_in(app, "france-travail")
 

@@ -35,6 +35,7 @@ from plie.statistics import (
     is_under_26,
     is_young_or_senior,
 )
+from plie.statistics_dashboard import weekly_rows
 from tests.builders import an_action
 from tests.stat_builders import (
     YEAR_2025,
@@ -356,3 +357,26 @@ def test_a_period_ending_before_it_starts_is_refused():
     with pytest.raises(InvalidInput) as missing:
         check_filters(start=None, end=date(2025, 1, 1))
     assert missing.value.message == "Choisissez la date de début et la date de fin de la période."
+
+
+# The dashboard's weeks
+
+
+def test_weeks_without_registrations_show_as_zero_between_the_first_and_the_last():
+    rows = weekly_rows({date(2026, 3, 30): 2, date(2026, 3, 16): 1})
+
+    assert rows == [
+        {"Semaine": "S12 – 16 mars", "Inscriptions": 1},
+        {"Semaine": "S13 – 23 mars", "Inscriptions": 0},
+        {"Semaine": "S14 – 30 mars", "Inscriptions": 2},
+    ]
+
+
+def test_weeks_name_their_year_when_the_chart_spans_two():
+    rows = weekly_rows({date(2025, 12, 22): 1, date(2026, 1, 5): 3})
+
+    assert [row["Semaine"] for row in rows] == [
+        "S52 – 22 déc. 2025",
+        "S1 – 29 déc. 2025",
+        "S2 – 5 janv. 2026",
+    ]

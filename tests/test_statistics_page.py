@@ -1,5 +1,9 @@
 """The coordinators' statistics page, run by AppTest on a fresh demo database."""
 
+import json
+import re
+
+import pyarrow
 import pytest
 from sqlmodel import select
 
@@ -41,6 +45,18 @@ def test_a_coordinator_sees_the_dashboard_and_downloads_the_workbook(app):
         assert len(db.exec(select(StatisticsExport)).all()) == 1
 
 
+def test_the_week_chart_names_its_weeks_in_french_not_with_a_date_axis(app):
+    sign_in(app, "coordinateur")
+    open_page(app, "statistics")
+
+    chart = app.get("vega_lite_chart")[0].proto  # the first: "Inscriptions par semaine"
+    x = json.loads(chart.spec)["encoding"]["x"]
+    # A temporal axis would print the browser's month names (English in an English browser).
+    assert (x["field"], x["type"]) == ("Semaine", "ordinal")
+    weeks = pyarrow.ipc.open_stream(chart.datasets[0].data.data).read_all().column("Semaine")
+    assert all(re.fullmatch(r"S\d+ – \d+ \S+( \d{4})?", week) for week in weeks.to_pylist())
+
+
 def test_a_wrong_period_is_explained_and_nothing_is_exported(app):
     sign_in(app, "coordinateur")
     open_page(app, "statistics")
@@ -67,11 +83,12 @@ def test_a_period_without_registrations_shows_sentences_not_empty_charts(app):
     assert shows(app, "Aucune inscription pour ces filtres.")
 
 
-def test_the_statistics_page_is_not_offered_to_a_prescriber(app):
+def test_the_statistics_page_refuses_a_prescriber_in_french(app):
     sign_in(app, "france-travail")
+    open_page(app, "statistics")  # by its address: the sidebar does not offer it
 
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        app.switch_page("app_pages/statistics.py")
+    assert [e.value for e in app.error] == ["Cette page est réservée aux coordinateurs du PLIE."]
+    assert not app.metric
 
 
 def test_a_new_registration_shows_in_the_figures_at_once(app):

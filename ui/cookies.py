@@ -5,6 +5,9 @@ A small component writes it with `document.cookie` and reports back; the frame m
 every run until the report comes, so no rerun or page switch can remove it before it has run.
 (A component mounted once and then dropped by an immediate rerun never ran: that is how the
 sign-in cookie was lost on each reload.) Cookies asked for in the same runs are written together.
+
+The browser's report reruns the page that the browser shows at that moment: a click on another
+page just before it would be undone, so home.py shows no page links while a cookie waits.
 """
 
 import uuid
@@ -23,6 +26,7 @@ export default function ({ data, setStateValue }) {
 }
 """
 _writer = st.components.v2.component("plie_cookie_writer", js=_JS)
+_KEY = "plie_cookie_writer"
 PENDING = "cookie_to_write"
 
 
@@ -36,11 +40,16 @@ def write(name: str, value: str, *, max_age_seconds: int) -> None:
     }
 
 
+def pending() -> bool:
+    """Whether cookies wait for the browser; once the browser has written them, forget them."""
+    waiting = st.session_state.get(PENDING)
+    if waiting and (st.session_state.get(_KEY) or {}).get("written") == waiting["id"]:
+        st.session_state.pop(PENDING)
+        return False
+    return waiting is not None
+
+
 def flush() -> None:
-    """Mount the writer while cookies wait to be written; forget them once the browser has."""
-    pending = st.session_state.get(PENDING)
-    if not pending:
-        return
-    result = _writer(key="plie_cookie_writer", data=pending, on_written_change=lambda: None)
-    if result.get("written") == pending["id"]:
-        st.session_state.pop(PENDING, None)
+    """Mount the writer while cookies wait to be written."""
+    if pending():
+        _writer(key=_KEY, data=st.session_state[PENDING], on_written_change=lambda: None)
