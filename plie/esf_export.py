@@ -139,6 +139,13 @@ METHOD_RULES = (
         "(1 à 8), avec l'ancien niveau (VI à I) et le groupe CITE : 1-2 → CITE 0-2, 3-4 → "
         "CITE 3-4, 5-8 → CITE 5-8.",
     ),
+    (
+        "Participant PLIE",
+        "« Oui » quand la personne est marquée participante du PLIE par l'import des "
+        "participants du logiciel de suivi, ou quand les réponses d'éligibilité de "
+        "l'inscription la déclarent (« Participant du PLIE : Oui » ou critère « PLIE ») ; "
+        "« Non » sinon.",
+    ),
     ("Genre non binaire", NON_BINARY_NOTE),
 )
 
