@@ -6,7 +6,7 @@ from plie import queries
 from plie.dates import format_day_long, today_in_paris
 from plie.db import reading
 from plie.errors import NotFound
-from plie.text import search_key
+from plie.text import counted, search_key
 from ui import app
 
 action_id = app.query_id()
@@ -61,7 +61,7 @@ if view.employers:
             row["employer_id"],
             {"Employeur": row["Employeur"], "Offres": row["Offres"], "Créneaux": []},
         )
-        entry["Créneaux"].append(f"{row['Créneau']} ({row['Places restantes']} places)")
+        entry["Créneaux"].append(f"{row['Créneau']} ({counted(row['Places restantes'], 'place')})")
     st.dataframe(
         [{**entry, "Créneaux": ", ".join(entry["Créneaux"])} for entry in employers.values()],
         hide_index=True,

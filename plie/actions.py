@@ -30,6 +30,7 @@ from plie.models import (
     Slot,
 )
 from plie.permissions import Operation, require, require_authorised_pilot
+from plie.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -255,8 +256,8 @@ def delete_action(db: DbSession, *, by: int, action_id: int) -> None:
     ).one()
     if registrations:
         raise DomainError(
-            f"Cette action a {registrations} inscription(s) : elle ne peut pas être supprimée. "
-            "Raccourcissez plutôt sa période de publication."
+            f"Cette action a {counted(registrations, 'inscription')} : elle ne peut pas être "
+            "supprimée. Raccourcissez plutôt sa période de publication."
         )
 
     for session in db.exec(select(Session).where(Session.action_id == action_id)).all():
@@ -310,8 +311,8 @@ def update_session(db: DbSession, *, by: int, session_id: int, data: SessionInpu
         db.refresh(session)
         raise InvalidInput(
             {
-                "capacity": f"{session.places_taken} place(s) sont déjà prises dans cette "
-                f"session : sa capacité ne peut descendre en dessous."
+                "capacity": f"{_places_taken(session.places_taken)} dans cette session : "
+                "sa capacité ne peut descendre en dessous."
             }
         )
     db.commit()
@@ -335,8 +336,8 @@ def delete_session(db: DbSession, *, by: int, session_id: int) -> None:
     held = _registrations_holding(db, session_id)
     if held:
         raise DomainError(
-            f"La session « {session.label} » a {held} inscription(s) : elle ne peut pas être "
-            "supprimée."
+            f"La session « {session.label} » a {counted(held, 'inscription')} : elle ne peut "
+            "pas être supprimée."
         )
 
     _delete_session_tree(db, session)
@@ -458,13 +459,17 @@ def update_slot(db: DbSession, *, by: int, slot_id: int, data: SlotInput) -> Slo
         db.refresh(slot)
         raise InvalidInput(
             {
-                "capacity": f"{slot.places_taken} place(s) sont déjà prises sur ce créneau : "
+                "capacity": f"{_places_taken(slot.places_taken)} sur ce créneau : "
                 "ses places ne peuvent descendre en dessous."
             }
         )
     db.commit()
     db.refresh(slot)
     return slot
+
+
+def _places_taken(count: int) -> str:
+    return "1 place est déjà prise" if count < 2 else f"{count} places sont déjà prises"
 
 
 def delete_slot(db: DbSession, *, by: int, slot_id: int) -> None:
@@ -475,7 +480,8 @@ def delete_slot(db: DbSession, *, by: int, slot_id: int) -> None:
     db.refresh(slot)
     if slot.places_taken:
         raise DomainError(
-            f"{slot.places_taken} candidat(s) ont choisi ce créneau : il ne peut pas être supprimé."
+            f"{counted(slot.places_taken, 'candidat a', 'candidats ont')} choisi ce créneau : "
+            "il ne peut pas être supprimé."
         )
 
     db.delete(slot)

@@ -10,6 +10,7 @@ from plie.enums import StructureKind
 from plie.errors import DomainError, InvalidInput, NotFound
 from plie.models import Professional, Structure, Team
 from plie.permissions import require_admin
+from plie.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +152,9 @@ def delete_team(db: DbSession, *, by: int, team_id: int) -> None:
     ).one()
     if members:
         raise DomainError(
-            f"{members} professionnel(s) font partie de l'équipe « {team.name} » : changez "
-            "d'abord leur équipe."
+            f"{counted(members, 'professionnel fait', 'professionnels font')} partie de "
+            f"l'équipe « {team.name} » : changez d'abord "
+            f"{'son' if members < 2 else 'leur'} équipe."
         )
 
     db.delete(team)

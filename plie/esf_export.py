@@ -37,6 +37,7 @@ from plie.statistics import (
     is_young_or_senior,
     yes_no,
 )
+from plie.text import counted
 from plie.workbook import Column, Sheet, Workbook
 
 log = logging.getLogger(__name__)
@@ -269,7 +270,7 @@ def _method(
             ]
         )
     for field_name, count in sorted(tally.quality.items()):
-        sheet.append([f"Qualité : {field_name}", f"{count} fiche(s) à compléter"])
+        sheet.append([f"Qualité : {field_name}", f"{counted(count, 'fiche')} à compléter"])
 
 
 def export_workbook(

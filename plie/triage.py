@@ -32,7 +32,7 @@ from plie.models import (
 from plie.paging import Page
 from plie.permissions import ORGANISER_PERMISSIONS, Operation, require
 from plie.registrations import BulkResult, change_status
-from plie.text import search_key
+from plie.text import counted, search_key
 
 S = RegistrationStatus
 
@@ -489,9 +489,11 @@ def eligibility_status(validated: bool) -> S:
 
 def describe_result(result: BulkResult, target: S, names: dict[int, str]) -> str:
     """The French sentence a page shows after a bulk change, naming what did not change."""
-    message = f"{len(result.changed)} inscription(s) passée(s) à l'état « {target.label} »."
+    changed = counted(len(result.changed), "inscription passée", "inscriptions passées")
+    message = f"{changed} à l'état « {target.label} »."
     if result.refused:
-        message += f" {len(result.refused)} inscription(s) inchangée(s) :"
+        unchanged = counted(len(result.refused), "inscription inchangée", "inscriptions inchangées")
+        message += f" {unchanged} :"
     for registration_id, why in result.refused.items():
         message += f"\n\n{names.get(registration_id, registration_id)} : {why}"
     return message

@@ -66,8 +66,7 @@ def test_a_team_with_members_cannot_be_deleted(db, alex):
         admin.delete_team(db, by=alex.id, team_id=team.id)
 
     assert str(refused.value) == (
-        "1 professionnel(s) font partie de l'équipe « Service Emploi » : changez d'abord leur "
-        "équipe."
+        "1 professionnel fait partie de l'équipe « Service Emploi » : changez d'abord son équipe."
     )
 
 

@@ -228,7 +228,7 @@ def test_bulk_validation_of_fifty_names_what_does_not_fit_and_mails_each_prescri
     }
     message = triage.describe_result(result, S.VALIDATED, {ids[5]: "CANDIDATF5"})
     assert message.startswith(
-        "45 inscription(s) passée(s) à l'état « Validé ». 5 inscription(s) inchangée(s) :"
+        "45 inscriptions passées à l'état « Validé ». 5 inscriptions inchangées :"
     )
     assert "CANDIDATF5 : La session « Séance 1 » est complète" in message
     assert len(db.exec(select(OutboxEmail)).all()) - emails_before == 2
