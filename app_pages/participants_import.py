@@ -27,8 +27,12 @@ st.caption(
     "ne change rien."
 )
 upload = st.file_uploader(
-    "Fichier des participants", type=["xlsx", "csv", "txt"], key="import_file"
+    "Fichier des participants",
+    type=["xlsx", "csv", "txt"],
+    key="import_file",
+    max_upload_size=imports.MAX_FILE_MB,
 )
+st.caption(imports.FILE_RULES)
 if upload is None:
     st.stop()
 
