@@ -64,7 +64,7 @@ def add_session(pilot, label: str, capacity: int) -> None:
     wait_for_app(pilot)
 
 
-SLOT_LINE = re.compile(r"^Créneau .* : 4 place\(s\) restante\(s\) sur 4$")
+SLOT_LINE = re.compile(r"^Créneau .* : 4 places restantes sur 4$")
 
 
 def add_employer_and_slot(pilot, box, employer: str, offers: str, slots_after: int) -> None:
