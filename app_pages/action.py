@@ -6,7 +6,7 @@ from plie import queries
 from plie.dates import format_day_long, today_in_paris
 from plie.db import reading
 from plie.errors import NotFound
-from plie.text import search_key
+from plie.text import counted, search_key
 from ui import app
 
 action_id = app.query_id()
@@ -31,10 +31,11 @@ if view.partners:
     st.markdown(f"**Partenaires** : {app.plain(', '.join(view.partners))}")
 
 st.subheader("Sessions")
-st.caption(
-    "Pour inscrire un candidat, cochez « Choisir cette session » puis cliquez sur "
-    "« Inscrire un nouveau candidat aux sessions cochées »."
-)
+if view.has_open_session:
+    st.caption(
+        "Pour inscrire un candidat, cochez « Choisir cette session » puis cliquez sur "
+        "« Inscrire un nouveau candidat aux sessions cochées »."
+    )
 chosen = []
 for session in view.sessions:
     with st.container(border=True):
@@ -61,24 +62,28 @@ if view.employers:
             row["employer_id"],
             {"Employeur": row["Employeur"], "Offres": row["Offres"], "Créneaux": []},
         )
-        entry["Créneaux"].append(f"{row['Créneau']} ({row['Places restantes']} places)")
+        entry["Créneaux"].append(f"{row['Créneau']} ({counted(row['Places restantes'], 'place')})")
     st.dataframe(
         [{**entry, "Créneaux": ", ".join(entry["Créneaux"])} for entry in employers.values()],
         hide_index=True,
     )
 
 if app.user_id() is None:
-    if action.allows_self_registration:
+    if action.allows_self_registration and view.has_open_session:
         st.page_link(
             app.page("candidat-libre"),
             label="S'inscrire comme candidat libre",
             icon="✍️",
             query_params={"id": action.id},
         )
+    elif action.allows_self_registration:
+        st.info(queries.ALL_SESSIONS_CLOSED)
     st.page_link(app.page("signin"), label="ou se connecter en tant que prescripteur", icon="🔑")
     st.stop()
 
-if st.button(
+if not view.has_open_session:
+    st.info(queries.NO_SESSION_OPEN)
+elif st.button(
     "Inscrire un nouveau candidat aux sessions cochées", type="primary", key="register_new"
 ):
     if not chosen:

@@ -5,7 +5,7 @@ import streamlit as st
 from plie import accounts, queries
 from plie.db import reading, writing
 from plie.enums import MemberRole
-from plie.text import search_key
+from plie.text import counted, search_key
 from ui import app, auth
 
 user_id = app.require_user()
@@ -104,7 +104,7 @@ else:
             for row in rows
             if needle in search_key(row["Candidat"]) or needle in search_key(row["Inscription"])
         ]
-        st.caption(f"{len(rows)} ligne(s) pour cette recherche.")
+        st.caption(f"{counted(len(rows), 'ligne')} pour cette recherche.")
     columns = [
         "Candidat",
         "Inscription",

@@ -5,6 +5,7 @@ import streamlit as st
 from plie import outbox
 from plie.db import reading, writing
 from plie.errors import DomainError
+from plie.text import counted
 from ui import app
 
 user_id = app.require_user()
@@ -28,7 +29,7 @@ for email in failed:
         st.markdown(f"**{app.plain(email.subject)}**")
         st.caption(
             f"Créé le {email.created_at} · destinataire : {email.to_address} · "
-            f"{email.attempts} tentative(s)"
+            f"{counted(email.attempts, 'tentative')}"
         )
         st.text(f"Dernière erreur : {email.last_error}")
         checked = False

@@ -7,6 +7,7 @@ from plie.db import reading, writing
 from plie.errors import DomainError
 from plie.imports import FIELDS, REQUIRED_FIELDS, Outcome
 from plie.permissions import require_coordinator
+from plie.text import counted
 from ui import app
 
 user_id = app.require_user()
@@ -26,8 +27,12 @@ st.caption(
     "ne change rien."
 )
 upload = st.file_uploader(
-    "Fichier des participants", type=["xlsx", "csv", "txt"], key="import_file"
+    "Fichier des participants",
+    type=["xlsx", "csv", "txt"],
+    key="import_file",
+    max_upload_size=imports.MAX_FILE_MB,
 )
+st.caption(imports.FILE_RULES)
 if upload is None:
     st.stop()
 
@@ -36,7 +41,9 @@ with app.attempt():
     table = imports.read_table(upload.name, upload.getvalue())
 if table is None:
     st.stop()
-st.text(f"{len(table.rows)} ligne(s) de participants, colonnes : {', '.join(table.columns)}")
+st.text(
+    f"{counted(len(table.rows), 'ligne')} de participants, colonnes : {', '.join(table.columns)}"
+)
 
 with reading() as db:
     proposed = imports.remembered_mapping(db, columns=table.columns)
@@ -95,10 +102,15 @@ if write.button("Importer les participants", type="primary", key="import_write")
     with app.attempt(), writing() as db:
         done = imports.apply_import(db, by=user_id, table=table, mapping=mapping)
         st.session_state.pop("import_plan", None)
+        created = counted(done.count(Outcome.CREATED), "participant créé", "participants créés")
+        failed = counted(
+            done.count(Outcome.ERROR),
+            "ligne en erreur non importée",
+            "lignes en erreur non importées",
+        )
         app.flash(
-            f"Import terminé : {done.count(Outcome.CREATED)} participant(s) créé(s), "
+            f"Import terminé : {created}, "
             f"{done.count(Outcome.UPDATED)} mis à jour, {done.count(Outcome.UNCHANGED)} déjà "
-            f"à jour, {done.count(Outcome.CONFLICT)} conflit(s) et "
-            f"{done.count(Outcome.ERROR)} ligne(s) en erreur non importés."
+            f"à jour, {counted(done.count(Outcome.CONFLICT), 'conflit')} et {failed}."
         )
         st.rerun()

@@ -10,6 +10,7 @@ from plie.dates import today_in_paris
 from plie.db import reading, writing
 from plie.enums import ActionType, EligibilityScheme, PeriodBasis, RegistrationStatus
 from plie.errors import DomainError
+from plie.text import counted
 from ui import app
 
 user_id = app.require_user()
@@ -170,7 +171,7 @@ if st.button("Préparer le classeur", key="prepare_export"):
         state["statistics_file"] = buffer.getvalue()
         state["statistics_file_name"] = f"statistiques-fse-{today.isoformat()}.xlsx"
         state["statistics_file_filters"] = filters
-        bar.progress(1.0, text=f"Classeur prêt : {summary.registrations} inscriptions.")
+        bar.progress(1.0, text=f"Classeur prêt : {counted(summary.registrations, 'inscription')}.")
 if state.get("statistics_file") and state.get("statistics_file_filters") == filters:
     st.download_button(
         "Télécharger le classeur (.xlsx)",

@@ -6,6 +6,7 @@ from plie import exports, triage
 from plie.db import reading, writing
 from plie.enums import REFUSALS
 from plie.errors import DomainError
+from plie.text import counted
 from plie.triage import TRIAGE_STATUSES, TriageFilter
 from ui import app, triage_view
 
@@ -49,7 +50,7 @@ except DomainError as error:
     st.error(error.message)
     st.stop()
 
-select_all = st.checkbox(f"Tout sélectionner ({total} lignes)", key="select_all")
+select_all = st.checkbox(f"Tout sélectionner ({counted(total, 'ligne')})", key="select_all")
 page = app.page_selector(total, key="triage_page")
 # The database returns the page shown; "Tout sélectionner" reads every filtered id, ids only.
 with reading() as db:
@@ -66,7 +67,8 @@ if select_all:
             names.update(triage.triage_names(db, by=user_id, registration_ids=missing))
 triage_view.open_links(selected, names)
 
-st.markdown(f"**{len(selected)} inscription(s) sélectionnée(s)**")
+chosen = counted(len(selected), "inscription sélectionnée", "inscriptions sélectionnées")
+st.markdown(f"**{chosen}**")
 left, middle, right = st.columns([2, 2, 3])
 target = left.selectbox(
     "Nouvel état", TRIAGE_STATUSES, format_func=lambda status: status.label, key="new_status"

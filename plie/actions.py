@@ -30,6 +30,7 @@ from plie.models import (
     Slot,
 )
 from plie.permissions import Operation, require, require_authorised_pilot
+from plie.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -255,8 +256,8 @@ def delete_action(db: DbSession, *, by: int, action_id: int) -> None:
     ).one()
     if registrations:
         raise DomainError(
-            f"Cette action a {registrations} inscription(s) : elle ne peut pas être supprimée. "
-            "Raccourcissez plutôt sa période de publication."
+            f"Cette action a {counted(registrations, 'inscription')} : elle ne peut pas être "
+            "supprimée. Raccourcissez plutôt sa période de publication."
         )
 
     for session in db.exec(select(Session).where(Session.action_id == action_id)).all():
@@ -292,12 +293,9 @@ def add_session(db: DbSession, *, by: int, action_id: int, data: SessionInput) -
 
 
 SESSION_BELOW_PLACES_TAKEN = (
-    "{taken} place(s) sont déjà prises dans cette session : sa capacité ne peut descendre en "
-    "dessous."
+    "{taken} dans cette session : sa capacité ne peut descendre en dessous."
 )
-SLOT_BELOW_PLACES_TAKEN = (
-    "{taken} place(s) sont déjà prises sur ce créneau : ses places ne peuvent descendre en dessous."
-)
+SLOT_BELOW_PLACES_TAKEN = "{taken} sur ce créneau : ses places ne peuvent descendre en dessous."
 
 
 def _update_above_places_taken(
@@ -318,7 +316,7 @@ def _update_above_places_taken(
     if changed.rowcount != 1:
         db.rollback()
         db.refresh(row)
-        raise InvalidInput({"capacity": refusal.format(taken=row.places_taken)})
+        raise InvalidInput({"capacity": refusal.format(taken=_places_taken(row.places_taken))})
     db.commit()
     db.refresh(row)
 
@@ -349,8 +347,8 @@ def delete_session(db: DbSession, *, by: int, session_id: int) -> None:
     held = _registrations_holding(db, session_id)
     if held:
         raise DomainError(
-            f"La session « {session.label} » a {held} inscription(s) : elle ne peut pas être "
-            "supprimée."
+            f"La session « {session.label} » a {counted(held, 'inscription')} : elle ne peut "
+            "pas être supprimée."
         )
 
     _delete_session_tree(db, session)
@@ -465,6 +463,10 @@ def update_slot(db: DbSession, *, by: int, slot_id: int, data: SlotInput) -> Slo
     return slot
 
 
+def _places_taken(count: int) -> str:
+    return "1 place est déjà prise" if count < 2 else f"{count} places sont déjà prises"
+
+
 def delete_slot(db: DbSession, *, by: int, slot_id: int) -> None:
     """Delete a slot that nobody has chosen."""
     slot = _slot(db, slot_id)
@@ -473,7 +475,8 @@ def delete_slot(db: DbSession, *, by: int, slot_id: int) -> None:
     db.refresh(slot)
     if slot.places_taken:
         raise DomainError(
-            f"{slot.places_taken} candidat(s) ont choisi ce créneau : il ne peut pas être supprimé."
+            f"{counted(slot.places_taken, 'candidat a', 'candidats ont')} choisi ce créneau : "
+            "il ne peut pas être supprimé."
         )
 
     db.delete(slot)

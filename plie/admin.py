@@ -3,6 +3,7 @@
 import logging
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
@@ -10,6 +11,7 @@ from plie.enums import StructureKind
 from plie.errors import DomainError, InvalidInput, NotFound
 from plie.models import Professional, Structure, Team
 from plie.permissions import require_admin
+from plie.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -112,14 +114,33 @@ def save_structure(
     if siret and (len(siret) != 14 or not siret.isdigit()):
         raise InvalidInput({"siret": "Le SIRET compte 14 chiffres."})
 
+    # ProConnect files a professional under the structure of their SIRET: it names one only.
+    if siret:
+        same = db.exec(select(Structure).where(Structure.siret == siret)).first()
+        if same is not None and same.id != structure_id:
+            raise InvalidInput({"siret": _siret_taken(same)})
+
     structure = Structure() if structure_id is None else db.get(Structure, structure_id)
     if structure is None:
         raise NotFound("Cette structure n'existe pas ou plus.")
     structure.name, structure.kind, structure.siret = name, StructureKind(kind), siret or None
     db.add(structure)
-    db.commit()
+    try:
+        db.commit()
+    except IntegrityError:
+        # Another admin (or a first ProConnect sign-in) took this SIRET at the same moment.
+        db.rollback()
+        same = db.exec(select(Structure).where(Structure.siret == siret)).one()
+        raise InvalidInput({"siret": _siret_taken(same)}) from None
     log.info("structure_saved structure=%s by=%s", structure.id, by)
     return structure
+
+
+def _siret_taken(structure: Structure) -> str:
+    return (
+        f"Ce SIRET est déjà celui de la structure « {structure.name} » : modifiez-la plutôt "
+        "que d'en créer une autre."
+    )
 
 
 def save_team(db: DbSession, *, by: int, team_id: int | None, name: str) -> Team:
@@ -151,8 +172,9 @@ def delete_team(db: DbSession, *, by: int, team_id: int) -> None:
     ).one()
     if members:
         raise DomainError(
-            f"{members} professionnel(s) font partie de l'équipe « {team.name} » : changez "
-            "d'abord leur équipe."
+            f"{counted(members, 'professionnel fait', 'professionnels font')} partie de "
+            f"l'équipe « {team.name} » : changez d'abord "
+            f"{'son' if members < 2 else 'leur'} équipe."
         )
 
     db.delete(team)

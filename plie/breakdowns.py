@@ -43,6 +43,8 @@ class EligibilityRow:
     criterion: str  # the criterion's French label, e.g. "Bénéficiaire du RSA"
     # Sensitive personal data (RSA, RQTH...): counted in the figures, never listed per person.
     sensitive: bool = False
+    # The answer declares the person a PLIE participant ("Participant du PLIE : Oui", "PLIE").
+    declares_plie: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,19 +88,21 @@ def eligibility_rows(db: DbSession, registration_ids: Sequence[int]) -> list[Eli
     return rows
 
 
-def _criterion(scheme, field_code: str, value: str) -> tuple[str, bool] | None:
-    """The label an answer is counted under, and whether it is sensitive; None: not counted."""
+def _criterion(scheme, field_code: str, value: str) -> tuple[str, bool, bool] | None:
+    """The label an answer is counted under, whether it is sensitive and whether it declares
+    a PLIE participant; None: not counted."""
     form = eligibility.form_for(scheme)
     found = [f for f in form.fields if f.code == field_code]
     if not found:
         return None
     form_field = found[0]
+    plie = eligibility.declares_plie_participant(form_field, value)
     if form_field.kind is eligibility.FieldKind.CRITERIA:
         choice = next((c for c in form_field.choices if c.code == value), None)
-        return (choice.label, choice.sensitive) if choice else None
+        return (choice.label, choice.sensitive, plie) if choice else None
     if form_field.kind is eligibility.FieldKind.YES_NO:
         answer = {eligibility.YES: "Oui", eligibility.NO: "Non"}.get(value)
-        return (f"{form_field.label} : {answer}", False) if answer else None
+        return (f"{form_field.label} : {answer}", False, plie) if answer else None
     return None
 
 

@@ -95,6 +95,18 @@ def size_label(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} Mo" if size >= 1024 * 1024 else f"{size // 1024} Ko"
 
 
+def upload_limit_mb() -> int:
+    """The size limit in whole megabytes, as file widgets take it (rounded up: the exact
+    limit in bytes is still checked by check_upload)."""
+    return -(-get_settings().max_upload_bytes // (1024 * 1024))
+
+
+def upload_rules() -> str:
+    """What a file field accepts, in French, to show under it."""
+    limit = size_label(get_settings().max_upload_bytes)
+    return f"Fichiers acceptés : {ACCEPTED_TYPES_SENTENCE}, de {limit} au plus."
+
+
 def check_upload(upload: Upload, *, field: str, label: str) -> FileType:
     """The upload's type, or an InvalidInput naming the field in French."""
     limit = get_settings().max_upload_bytes

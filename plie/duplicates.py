@@ -17,6 +17,7 @@ from plie.dates import format_date
 from plie.errors import DomainError, NotFound
 from plie.models import Candidate, CandidateMerge, Professional, Registration
 from plie.permissions import require_coordinator
+from plie.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class DuplicatePair:
         participant = ", participant PLIE" if candidate.is_plie_participant else ""
         return (
             f"{candidate.display_name}, né·e le {format_date(candidate.birth_date)}"
-            f"{participant}, {registrations} inscription(s)"
+            f"{participant}, {counted(registrations, 'inscription')}"
         )
 
 

@@ -247,6 +247,21 @@ def asks_files(scheme: EligibilityScheme) -> bool:
     return any(f.kind is FieldKind.FILE for f in form_for(scheme).fields)
 
 
+# The answers by which a prescriber (or the candidate) declares a PLIE participant: the
+# "plie" criterion of a list of criteria, or "Oui" to the FSE form's "Participant du PLIE".
+PLIE_CHOICE = "plie"
+PLIE_PARTICIPANT_FIELD = "plie_participant"
+
+
+def declares_plie_participant(form_field: EligibilityField, value: str) -> bool:
+    """Whether this stored answer to this field says the person is a PLIE participant."""
+    if form_field.kind is FieldKind.CRITERIA:
+        return value == PLIE_CHOICE
+    if form_field.kind is FieldKind.YES_NO:
+        return form_field.code == PLIE_PARTICIPANT_FIELD and value == YES
+    return False
+
+
 def is_asked(form_field: EligibilityField, answers: dict) -> bool:
     """Whether the field is asked, given the answers to the fields it depends on."""
     if form_field.only_if is None:

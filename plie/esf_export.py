@@ -37,6 +37,7 @@ from plie.statistics import (
     is_young_or_senior,
     yes_no,
 )
+from plie.text import counted
 from plie.workbook import Column, Sheet, Workbook
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,13 @@ METHOD_RULES = (
         "garde pas leur valeur à la date d'entrée). Niveau selon la nomenclature de 2019 "
         "(1 à 8), avec l'ancien niveau (VI à I) et le groupe CITE : 1-2 → CITE 0-2, 3-4 → "
         "CITE 3-4, 5-8 → CITE 5-8.",
+    ),
+    (
+        "Participant PLIE",
+        "« Oui » quand la personne est marquée participante du PLIE par l'import des "
+        "participants du logiciel de suivi, ou quand les réponses d'éligibilité de "
+        "l'inscription la déclarent (« Participant du PLIE : Oui » ou critère « PLIE ») ; "
+        "« Non » sinon.",
     ),
     ("Genre non binaire", NON_BINARY_NOTE),
 )
@@ -262,7 +270,7 @@ def _method(
             ]
         )
     for field_name, count in sorted(tally.quality.items()):
-        sheet.append([f"Qualité : {field_name}", f"{count} fiche(s) à compléter"])
+        sheet.append([f"Qualité : {field_name}", f"{counted(count, 'fiche')} à compléter"])
 
 
 def export_workbook(

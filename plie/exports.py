@@ -25,7 +25,11 @@ def export_triage(db: DbSession, *, by: int, filters: TriageFilter) -> bytes:
     Partners may not export. The rows come from the database a batch at a time and go
     straight into the file, which XlsxWriter writes in constant memory.
     """
-    rows = iter_triage_rows(db, by=by, filters=filters, operation=Operation.EXPORT_REGISTRATIONS)
+    # Raw dates and instants: the workbook writes them as real Excel dates, instants in Paris
+    # time, so that the spreadsheet sorts and filters them as dates.
+    rows = iter_triage_rows(
+        db, by=by, filters=filters, operation=Operation.EXPORT_REGISTRATIONS, formatted=False
+    )
     buffer = io.BytesIO()
     workbook = Workbook(buffer)
     sheet = workbook.sheet("Inscriptions")

@@ -38,6 +38,10 @@ from plie.validation import (
 log = logging.getLogger(__name__)
 
 MAX_ROWS = 20_000
+# The file's size limit in megabytes: 20,000 rows of a wide CSV fit. The server's own limit
+# (server.maxUploadSize in .streamlit/config.toml) may not be lower.
+MAX_FILE_MB = 10
+FILE_RULES = f"Fichier accepté : classeur Excel (.xlsx) ou CSV (.csv), de {MAX_FILE_MB} Mo au plus."
 
 # The participant's fields that a column can fill, with their French labels.
 FIELDS = {

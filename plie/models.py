@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime, TypeDecorator, UniqueConstraint
+from sqlalchemy import DateTime, Index, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from plie.enums import (
@@ -48,13 +48,27 @@ def instant(**kwargs):
     return Field(sa_type=UTCDateTime, **kwargs)
 
 
+# A SIRET names one establishment: ProConnect files a professional under the structure of the
+# SIRET it gives, which must be one structure only. Structures without a SIRET are many.
+SIRET_GIVEN = text("siret IS NOT NULL AND siret <> ''")
+
+
 class Structure(SQLModel, table=True):
     __tablename__ = "structure"
+    __table_args__ = (
+        Index(
+            "uq_structure_siret",
+            "siret",
+            unique=True,
+            sqlite_where=SIRET_GIVEN,
+            postgresql_where=SIRET_GIVEN,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, index=True)
     kind: StructureKind = Field(default=StructureKind.OTHER)
-    siret: str | None = Field(default=None, max_length=14, index=True)
+    siret: str | None = Field(default=None, max_length=14)
     agency_code: str | None = Field(default=None, max_length=20)
 
     professionals: list["Professional"] = Relationship(back_populates="structure")

@@ -17,6 +17,7 @@ import httpx
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
@@ -331,17 +332,24 @@ def _structure_for(db: DbSession, identity: Identity) -> Structure | None:
             return agency
     if not identity.siret:
         return None
-    structure = db.exec(select(Structure).where(Structure.siret == identity.siret)).first()
-    if structure is None:
-        # Named by its SIRET until an admin gives it its name.
-        structure = Structure(
-            name=f"Établissement SIRET {identity.siret}",
-            kind=StructureKind.OTHER,
-            siret=identity.siret,
-        )
-        db.add(structure)
-        db.flush()
-        log.info("structure_created structure=%s from=proconnect", structure.id)
+    # One structure per SIRET (a unique index): the match is never ambiguous.
+    query = select(Structure).where(Structure.siret == identity.siret)
+    structure = db.exec(query).first()
+    if structure is not None:
+        return structure
+    try:
+        with db.begin_nested():
+            # Named by its SIRET until an admin gives it its name.
+            structure = Structure(
+                name=f"Établissement SIRET {identity.siret}",
+                kind=StructureKind.OTHER,
+                siret=identity.siret,
+            )
+            db.add(structure)
+    except IntegrityError:
+        # A colleague of the same establishment signed in for the first time at this moment.
+        return db.exec(query).one()
+    log.info("structure_created structure=%s from=proconnect", structure.id)
     return structure
 
 

@@ -58,6 +58,15 @@ class SessionView:
     is_open: bool
 
 
+ALL_SESSIONS_CLOSED = (
+    "Toutes les sessions sont complètes ou closes : inscription directe impossible."
+)
+NO_SESSION_OPEN = (
+    "Toutes les sessions sont complètes ou closes : aucun candidat ne peut y être inscrit "
+    "pour le moment."
+)
+
+
 @dataclass
 class ActionView:
     action: Action
@@ -65,6 +74,11 @@ class ActionView:
     partners: list[str]
     sessions: list[SessionView]
     employers: list[dict]
+
+    @property
+    def has_open_session(self) -> bool:
+        """Whether at least one session still takes registrations (places left, not closed)."""
+        return any(session.is_open for session in self.sessions)
 
 
 def _session_view(session: Session, today: date) -> SessionView:

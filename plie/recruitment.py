@@ -20,6 +20,7 @@ from plie.models import Action, Employer, Registration, RegistrationSlot, Sessio
 from plie.permissions import require_prescriber
 from plie.places import give_back_slot_place, take_slot_place
 from plie.registration_rules import load_for_update, registration_sessions, require_choices_open
+from plie.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +93,9 @@ def _check_choice(action: Action, session: Session, picked: list[tuple[Slot, Emp
         )
     if len(employers) > action.max_employers_per_candidate:
         raise DomainError(
-            f"Un candidat peut rencontrer au plus {action.max_employers_per_candidate} "
-            f"employeur(s) pendant la session « {session.label} »."
+            "Un candidat peut rencontrer au plus "
+            f"{counted(action.max_employers_per_candidate, 'employeur')} pendant la session "
+            f"« {session.label} »."
         )
     times = [slot.starts_at for slot, _ in picked]
     if len(set(times)) != len(times):

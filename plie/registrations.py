@@ -43,6 +43,7 @@ from plie.recruitment import give_back_slot_places, take_slot_places
 from plie.registration_edits import FormAnswers, require_complete, write_answers
 from plie.registration_rules import ENDED_STATUSES, load_for_update, registration_sessions
 from plie.review_lock import ensure_registration_unlocked, ensure_sessions_unlocked
+from plie.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -423,7 +424,7 @@ def _queue_status_email(
         db,
         key=f"status-change:{batch}:{professional_id}",
         to_address=professional.email,
-        subject=f"Changement d'état de {len(registrations)} inscription(s)",
+        subject=f"Changement d'état de {counted(len(registrations), 'inscription')}",
         body=(
             "Bonjour,\n\nL'organisateur a mis à jour les inscriptions suivantes le "
             f"{format_datetime(now())} :\n"

@@ -45,6 +45,7 @@ from plie.models import (
     utc_now,
 )
 from plie.settings import Settings, get_settings
+from plie.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +74,10 @@ class RetentionPlan:
 
     def summary(self) -> str:
         return (
-            f"{len(self.candidate_ids)} candidat(s) à anonymiser, "
-            f"{len(self.document_ids)} document(s) à supprimer, "
-            f"{self.sent_emails} email(s) envoyé(s) à supprimer, "
-            f"{self.audit_entries} entrée(s) du journal à supprimer"
+            f"{counted(len(self.candidate_ids), 'candidat')} à anonymiser, "
+            f"{counted(len(self.document_ids), 'document')} à supprimer, "
+            f"{counted(self.sent_emails, 'email envoyé', 'emails envoyés')} à supprimer, "
+            f"{counted(self.audit_entries, 'entrée')} du journal à supprimer"
         )
 
 

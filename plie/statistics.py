@@ -253,7 +253,8 @@ class EntryRow:
     qualification_level: str | None
     viesion_id: str | None
     france_travail_id: str | None
-    is_plie_participant: bool
+    # The candidate's own flag, set by the import from the follow-up software (Viesion).
+    candidate_is_plie: bool
     action_title: str
     action_type: ActionType
     scheme: EligibilityScheme
@@ -267,6 +268,12 @@ class EntryRow:
     eligibility: list = field(default_factory=list)
     attendance: list = field(default_factory=list)
     outcomes: list = field(default_factory=list)
+
+    @property
+    def is_plie_participant(self) -> bool:
+        """A PLIE participant according to the follow-up software's import, or to this
+        registration's eligibility answers: either source is enough."""
+        return self.candidate_is_plie or any(e.declares_plie for e in self.eligibility)
 
 
 def _selection(filters: StatisticsFilters):

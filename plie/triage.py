@@ -32,7 +32,7 @@ from plie.models import (
 from plie.paging import Page
 from plie.permissions import ORGANISER_PERMISSIONS, Operation, require
 from plie.registrations import BulkResult, change_status
-from plie.text import search_key
+from plie.text import counted, search_key
 
 S = RegistrationStatus
 
@@ -268,8 +268,13 @@ def iter_triage_rows(
     by: int,
     filters: TriageFilter,
     operation: Operation = Operation.VIEW_REGISTRATIONS,
+    formatted: bool = True,
 ) -> Iterator[dict]:
-    """Every row of the filtered table, streamed from the database a batch at a time."""
+    """Every row of the filtered table, streamed from the database a batch at a time.
+
+    formatted=False keeps the birth date and the sending instant as date and datetime, for
+    a spreadsheet that sorts and filters them as dates; otherwise they are French text.
+    """
     action_ids = actions_in_scope(db, by=by, action_id=filters.action_id, operation=operation)
     if not action_ids:
         return
@@ -279,7 +284,7 @@ def iter_triage_rows(
     for batch in result.partitions():
         labels = _session_labels(db, [row[0] for row in batch])
         for values in batch:
-            yield _row(values, labels)
+            yield _row(values, labels, formatted=formatted)
 
 
 def triage_ids(db: DbSession, *, by: int, filters: TriageFilter) -> list[int]:
@@ -305,7 +310,7 @@ def triage_names(db: DbSession, *, by: int, registration_ids: list[int]) -> dict
     return {registration_id: f"{last.upper()} {first}" for registration_id, last, first in rows}
 
 
-def _row(values, labels: dict[int, list[str]]) -> dict:
+def _row(values, labels: dict[int, list[str]], *, formatted: bool = True) -> dict:
     (
         registration_id,
         action_id,
@@ -324,12 +329,12 @@ def _row(values, labels: dict[int, list[str]]) -> dict:
         "action_id": action_id,
         "Action": title,
         "Candidat": f"{last.upper()} {first}",
-        "Né(e) le": format_date(born),
+        "Né(e) le": format_date(born) if formatted else born,
         "Prescripteur": f"{p_last.upper()} {p_first}" if p_last else "Candidat libre",
         "Structure": structure or "",
         "Sessions": ", ".join(labels.get(registration_id, [])),
         "Etat": status.label,
-        "Envoyée le": format_datetime(submitted_at),
+        "Envoyée le": format_datetime(submitted_at) if formatted else submitted_at,
     }
 
 
@@ -484,9 +489,11 @@ def eligibility_status(validated: bool) -> S:
 
 def describe_result(result: BulkResult, target: S, names: dict[int, str]) -> str:
     """The French sentence a page shows after a bulk change, naming what did not change."""
-    message = f"{len(result.changed)} inscription(s) passée(s) à l'état « {target.label} »."
+    changed = counted(len(result.changed), "inscription passée", "inscriptions passées")
+    message = f"{changed} à l'état « {target.label} »."
     if result.refused:
-        message += f" {len(result.refused)} inscription(s) inchangée(s) :"
+        unchanged = counted(len(result.refused), "inscription inchangée", "inscriptions inchangées")
+        message += f" {unchanged} :"
     for registration_id, why in result.refused.items():
         message += f"\n\n{names.get(registration_id, registration_id)} : {why}"
     return message

@@ -142,7 +142,7 @@ def test_a_session_that_registrations_hold_cannot_be_deleted(db, pilot):
     actions.delete_session(db, by=pilot.id, session_id=free.id)
 
     assert str(refused.value) == (
-        "La session « Séance 1 » a 1 inscription(s) : elle ne peut pas être supprimée."
+        "La session « Séance 1 » a 1 inscription : elle ne peut pas être supprimée."
     )
     assert [s.id for s in db.exec(select(Session)).all()] == [held.id]
 
@@ -167,7 +167,7 @@ def test_capacity_cannot_drop_below_the_places_taken(db, pilot):
     actions.update_session(db, by=pilot.id, session_id=session.id, data=data)
 
     assert refused.value.errors == {
-        "capacity": "2 place(s) sont déjà prises dans cette session : sa capacité ne peut "
+        "capacity": "2 places sont déjà prises dans cette session : sa capacité ne peut "
         "descendre en dessous."
     }
     db.expire_all()
@@ -182,7 +182,7 @@ def test_an_action_with_registrations_cannot_be_deleted(db, pilot):
         actions.delete_action(db, by=pilot.id, action_id=action.id)
 
     assert str(refused.value) == (
-        "Cette action a 1 inscription(s) : elle ne peut pas être supprimée. "
+        "Cette action a 1 inscription : elle ne peut pas être supprimée. "
         "Raccourcissez plutôt sa période de publication."
     )
 
@@ -251,14 +251,14 @@ def test_a_chosen_slot_keeps_its_places_and_its_employer(db, pilot):
         actions.update_slot(db, by=pilot.id, slot_id=slot.id, data=actions.SlotInput(starts_at, 2))
 
     assert str(slot_refused.value) == (
-        "3 candidat(s) ont choisi ce créneau : il ne peut pas être supprimé."
+        "3 candidats ont choisi ce créneau : il ne peut pas être supprimé."
     )
     assert str(employer_refused.value) == (
         "Des candidats ont choisi un créneau avec « Entreprise 1 » : cet employeur ne peut pas "
         "être supprimé."
     )
     assert capacity_refused.value.errors == {
-        "capacity": "3 place(s) sont déjà prises sur ce créneau : ses places ne peuvent "
+        "capacity": "3 places sont déjà prises sur ce créneau : ses places ne peuvent "
         "descendre en dessous."
     }
     assert db.exec(select(Employer)).one().id == slot.employer_id

@@ -5,7 +5,7 @@ import pytest
 from plie import accounts, admin
 from plie.enums import StructureKind
 from plie.errors import DomainError, InvalidInput, NotAllowed
-from plie.models import Professional
+from plie.models import Professional, Structure
 from tests.builders import a_professional
 
 
@@ -57,6 +57,31 @@ def test_structure_and_team_names_are_checked(db, alex):
     assert str(bad_siret.value) == "Le SIRET compte 14 chiffres."
 
 
+def test_a_siret_names_one_structure_only(db, alex):
+    def save(structure_id, name, siret):
+        return admin.save_structure(
+            db, by=alex.id, structure_id=structure_id, name=name, kind="other", siret=siret
+        )
+
+    agency = save(None, "Mission Locale Grenoble", "300 000 000 00019")
+    other = save(None, "Mission Locale Sud", "")
+    save(agency.id, "Mission Locale de Grenoble", "30000000000019")  # its own SIRET: kept
+
+    with pytest.raises(InvalidInput) as created:
+        save(None, "Mission Locale bis", "30000000000019")
+    with pytest.raises(InvalidInput) as edited:
+        save(other.id, "Mission Locale Sud", "30000000000019")
+
+    taken = (
+        "Ce SIRET est déjà celui de la structure « Mission Locale de Grenoble » : modifiez-la "
+        "plutôt que d'en créer une autre."
+    )
+    assert str(created.value) == str(edited.value) == taken
+    db.expire_all()
+    assert db.get(Structure, other.id).siret is None
+    assert "Mission Locale bis" not in [s.name for s in admin.structures(db, by=alex.id)]
+
+
 def test_a_team_with_members_cannot_be_deleted(db, alex):
     team = admin.save_team(db, by=alex.id, team_id=None, name="Service Emploi")
     camille = a_professional(db)
@@ -66,8 +91,7 @@ def test_a_team_with_members_cannot_be_deleted(db, alex):
         admin.delete_team(db, by=alex.id, team_id=team.id)
 
     assert str(refused.value) == (
-        "1 professionnel(s) font partie de l'équipe « Service Emploi » : changez d'abord leur "
-        "équipe."
+        "1 professionnel fait partie de l'équipe « Service Emploi » : changez d'abord son équipe."
     )
 
 

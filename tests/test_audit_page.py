@@ -34,7 +34,7 @@ def test_an_admin_reads_the_trail_and_what_retention_would_do(app):
     rows = list(zip(table.value["Quoi"], table.value["Élément"], strict=True))
     # Newest first: the export, then the admin's own sign-in.
     assert rows == [("Export", "Action n° 3"), ("Connexion", f"Professionnel n° {admin_id()}")]
-    assert shows(app, "0 candidat(s) à anonymiser")
+    assert shows(app, "0 candidat à anonymiser")
 
 
 def admin_id() -> int:

@@ -90,7 +90,7 @@ def test_a_refusal_asks_for_a_reason_and_records_it(app):
     app.button(key="apply").click().run()
 
     assert not app.exception, app.exception
-    assert app.success[0].value.startswith("4 inscription(s) passée(s) à l'état")
+    assert app.success[0].value.startswith("4 inscriptions passées à l'état")
     with plie_db.reading() as db:
         reasons = db.exec(
             select(StatusChange.reason).where(StatusChange.reason == "Justificatifs manquants")
@@ -177,5 +177,19 @@ def test_the_table_shows_one_page_at_a_time_and_select_all_takes_every_page(app,
     assert app.number_input(key="triage_page_2").label == "Page (sur 2)"
     assert (len(first), len(second)) == (3, 1)
     assert not set(first) & set(second)
-    assert shows(app, "4 inscription(s) sélectionnée(s)")
+    assert shows(app, "4 inscriptions sélectionnées")
     assert app.checkbox(key="select_all").label == "Tout sélectionner (4 lignes)"
+
+
+def test_counts_of_one_are_singular_in_the_table(app):
+    sign_in(app, "copilote")
+    open_page(app, "triage", action=action_id(CLAUSE))
+    name = candidates_shown(app)[0]
+
+    app.text_input(key="f_search").input(name).run()
+    app.checkbox(key="select_all").check().run()
+
+    assert not app.exception, app.exception
+    assert candidates_shown(app) == [name]
+    assert app.checkbox(key="select_all").label == "Tout sélectionner (1 ligne)"
+    assert shows(app, "1 inscription sélectionnée")

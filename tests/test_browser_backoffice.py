@@ -64,7 +64,7 @@ def add_session(pilot, label: str, capacity: int) -> None:
     wait_for_app(pilot)
 
 
-SLOT_LINE = re.compile(r"^Créneau .* : 4 place\(s\) restante\(s\) sur 4$")
+SLOT_LINE = re.compile(r"^Créneau .* : 4 places restantes sur 4$")
 
 
 def add_employer_and_slot(pilot, box, employer: str, offers: str, slots_after: int) -> None:
@@ -165,13 +165,13 @@ def test_a_pilot_sets_up_a_recruitment_action_adds_a_partner_and_triages_fifty(
     pilot.get_by_test_id("stCheckbox").filter(has_text="Tout sélectionner (50 lignes)").locator(
         "label"
     ).click()
-    expect(pilot.get_by_text("50 inscription(s) sélectionnée(s)")).to_be_visible()
+    expect(pilot.get_by_text("50 inscriptions sélectionnées")).to_be_visible()
     wait_for_app(pilot)
     choose(pilot, pilot, "Nouvel état", "Validé")
     wait_for_app(pilot)
     pilot.get_by_label("Commentaire (transmis aux prescripteurs)").fill("Bienvenue au job dating")
     pilot.get_by_role("button", name="Appliquer aux inscriptions sélectionnées").click()
-    expect(pilot.get_by_text("50 inscription(s) passée(s) à l'état « Validé ».")).to_be_visible()
+    expect(pilot.get_by_text("50 inscriptions passées à l'état « Validé ».")).to_be_visible()
     expect(pilot.get_by_text("Validé : 50")).to_be_visible()
 
     engine = make_engine(database_url)

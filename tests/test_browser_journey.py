@@ -236,17 +236,17 @@ def test_prescriber_orients_a_new_candidate_and_the_pilot_validates_it(server, p
     expect(pilot.get_by_role("heading", name=f"Inscriptions : {BUILDING_SITE}")).to_be_visible()
     pilot.get_by_label("Rechercher un candidat").fill(last)
     pilot.get_by_label("Rechercher un candidat").press("Enter")
-    expect(pilot.get_by_text("Tout sélectionner (1 lignes)")).to_be_visible()
+    expect(pilot.get_by_text("Tout sélectionner (1 ligne)")).to_be_visible()
     wait_for_app(pilot)
     # The table of registrations comes after the table of places left per session.
     triage = pilot.get_by_test_id("stDataFrame").last
     expect(table_rows(triage)).to_have_count(2)
     click_in_row(pilot, triage, 0, x=50)  # the checkbox, centred in "Sélection"
-    expect(pilot.get_by_text("1 inscription(s) sélectionnée(s)")).to_be_visible()
+    expect(pilot.get_by_text("1 inscription sélectionnée")).to_be_visible()
     pilot.get_by_test_id("stSelectbox").filter(has_text="Nouvel état").click()
     pilot.get_by_role("option", name="Validé", exact=True).click()
     pilot.get_by_role("button", name="Appliquer aux inscriptions sélectionnées").click()
-    expect(pilot.get_by_text("1 inscription(s) passée(s) à l'état « Validé ».")).to_be_visible()
+    expect(pilot.get_by_text("1 inscription passée à l'état « Validé ».")).to_be_visible()
 
     # 5. The prescriber sees it validated; only "Se désinscrire" remains.
     open_from_sidebar(prescriber, "Mon tableau de bord")

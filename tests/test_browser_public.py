@@ -176,7 +176,7 @@ def test_a_coordinator_imports_the_sample_after_a_dry_run_and_a_prescriber_finds
     ).to_be_visible()
 
     coordinator.locator("input[type=file]").set_input_files(str(SAMPLE))
-    expect(coordinator.get_by_text("14 ligne(s) de participants")).to_be_visible()
+    expect(coordinator.get_by_text("14 lignes de participants")).to_be_visible()
     wait_for_app(coordinator)
     coordinator.get_by_role("button", name="Vérifier le fichier (essai à blanc)").click()
     expect(coordinator.get_by_text("Ligne 11 : Le champ « Nom » est obligatoire.")).to_be_visible()
@@ -191,7 +191,7 @@ def test_a_coordinator_imports_the_sample_after_a_dry_run_and_a_prescriber_finds
     wait_for_app(coordinator)
     coordinator.get_by_role("button", name="Importer les participants").click()
     expect(
-        coordinator.get_by_text(re.compile(r"^Import terminé : 8 participant\(s\) créé\(s\)"))
+        coordinator.get_by_text(re.compile(r"^Import terminé : 8 participants créés"))
     ).to_be_visible()
 
     prescriber = pages()

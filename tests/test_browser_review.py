@@ -166,7 +166,7 @@ def test_organiser_locks_the_review_and_prescribers_read_it_in_three_places(serv
     wait_for_app(prescriber)
     prescriber.get_by_label("Rechercher un candidat ou une action").fill("nguyen")
     prescriber.keyboard.press("Enter")
-    expect(prescriber.get_by_text("ligne(s) pour cette recherche")).to_be_visible()
+    expect(prescriber.get_by_text(re.compile(r"\d+ lignes? pour cette recherche"))).to_be_visible()
     wait_for_app(prescriber)
     candidates = prescriber.get_by_test_id("stDataFrame").first
     line = table_rows(candidates).filter(has_text="NGUYEN Chloé")

@@ -20,6 +20,8 @@ def test_the_coordinator_sees_the_import_page(app):
     open_page(app, "participants_import")
 
     assert app.title[0].value == "Importer les participants du PLIE"
+    assert [u.proto.max_upload_size_mb for u in app.get("file_uploader")] == [10]
+    assert shows(app, "Fichier accepté : classeur Excel (.xlsx) ou CSV (.csv), de 10 Mo au plus.")
 
 
 def test_the_coordinator_merges_the_demo_duplicate_but_not_the_twins(app):

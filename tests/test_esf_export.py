@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from sqlmodel import select
 
+from plie.enums import EligibilityScheme
 from plie.errors import NotAllowed
 from plie.esf_export import ELIGIBILITY_COLUMN, SHEETS, export_register, export_workbook
 from plie.models import EligibilityAnswer, Registration, StatisticsExport
@@ -21,6 +22,8 @@ from tests.stat_builders import (
     an_action_on,
     build_hand_data,
 )
+
+FSE = EligibilityScheme.FSE
 
 
 def export(db, professional, **chosen) -> openpyxl.Workbook:
@@ -186,6 +189,40 @@ def test_sensitive_criteria_are_counted_but_never_listed_per_person(db, hand_dat
     assert not any("RSA" in (cell or "") for cell in listed)
     synthesis = {r["Modalité"]: r["Inscriptions"] for r in table(workbook["Synthèse"], "Rubrique")}
     assert synthesis["Aucune – RSA"] == 1
+
+
+def test_participant_plie_agrees_with_the_answers_and_the_import(db, coordinator):
+    fse, fse_sessions = an_action_on(db, "Parcours FSE", date(2025, 5, 5), scheme=FSE)
+    workshop, workshop_sessions = an_action_on(db, "Atelier CV", date(2025, 6, 5))
+    declared = a_registration(db, a_person(db, "Declare", born=date(1990, 1, 1)), fse, fse_sessions)
+    ticked = a_registration(
+        db, a_person(db, "Coche", born=date(1990, 1, 1)), workshop, workshop_sessions
+    )
+    imported = a_person(db, "Importe", born=date(1990, 1, 1))
+    imported.is_plie_participant = True  # marked by the import from the follow-up software
+    said_no = a_registration(db, imported, fse, fse_sessions)
+    a_registration(db, a_person(db, "Aucun", born=date(1990, 1, 1)), workshop, workshop_sessions)
+    db.add_all(
+        [
+            EligibilityAnswer(registration_id=declared.id, field="plie_participant", value="oui"),
+            EligibilityAnswer(registration_id=ticked.id, field="statistics", value="plie"),
+            EligibilityAnswer(registration_id=said_no.id, field="plie_participant", value="non"),
+        ]
+    )
+    db.commit()
+
+    workbook = export(db, coordinator)
+
+    rows = {row["Nom"]: row for row in table(workbook["Participants"], "N° Viesion")}
+    assert rows["Declare"][ELIGIBILITY_COLUMN] == "FSE : Participant du PLIE : Oui"
+    assert {name: row["Participant PLIE"] for name, row in rows.items()} == {
+        "Declare": "Oui",
+        "Coche": "Oui",
+        "Importe": "Oui",
+        "Aucun": "Non",
+    }
+    method = {r["Élément"]: r["Valeur ou règle"] for r in table(workbook["Méthode"], "Élément")}
+    assert "logiciel de suivi" in method["Règle : Participant PLIE"]
 
 
 def test_a_prescriber_may_not_export(db, hand_data):

@@ -14,6 +14,7 @@ from plie.demo import load_demo_data
 from plie.enums import EligibilityScheme
 from plie.models import Action, Candidate, Employer, Professional, Registration, Slot
 from plie.settings import SettingsError, load_settings
+from plie.text import counted
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,3 +129,16 @@ def test_servers_starting_together_load_the_demo_once(engine):
     with writing(engine) as db:
         titles = [title for title in db.exec(select(Action.title))]
     assert len(titles) == len(set(titles))
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(0, "0 ligne"), (1, "1 ligne"), (2, "2 lignes"), (1000, "1000 lignes")],
+)
+def test_a_count_agrees_its_noun_in_french(count, expected):
+    assert counted(count, "ligne") == expected
+
+
+def test_a_count_agrees_every_word_given_for_the_plural():
+    assert counted(1, "inscription passée", "inscriptions passées") == "1 inscription passée"
+    assert counted(3, "inscription passée", "inscriptions passées") == "3 inscriptions passées"

@@ -1,6 +1,7 @@
 import pytest
 from alembic import command
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from plie.db import (
@@ -93,3 +94,50 @@ def test_downgrade_removes_every_table_so_the_upgrade_can_run_again(empty_engine
     upgrade_to_head(empty_engine)
 
     assert current_revisions(empty_engine) == expected_revisions()
+
+
+def upgrade_to(engine, revision: str) -> None:
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_the_siret_migration_keeps_each_siret_on_its_oldest_structure(empty_engine):
+    upgrade_to(empty_engine, "7f4fe7af5df8")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO structure (id, name, kind, siret) VALUES (:id, :name, 'OTHER', :siret)"
+            ),
+            [
+                {"id": 1, "name": "Agence A", "siret": "12345678900011"},
+                {"id": 2, "name": "Agence A bis", "siret": "12345678900011"},
+                {"id": 3, "name": "Sans SIRET", "siret": ""},
+                {"id": 4, "name": "Sans SIRET non plus", "siret": ""},
+                {"id": 5, "name": "Autre", "siret": "98765432100012"},
+            ],
+        )
+
+    upgrade_to_head(empty_engine)
+
+    with empty_engine.connect() as connection:
+        sirets = connection.execute(text("SELECT id, siret FROM structure ORDER BY id")).all()
+    assert [tuple(row) for row in sirets] == [
+        (1, "12345678900011"),
+        (2, None),
+        (3, None),
+        (4, None),
+        (5, "98765432100012"),
+    ]
+
+
+def test_the_database_refuses_a_second_structure_with_the_same_siret(engine):
+    insert = text("INSERT INTO structure (name, kind, siret) VALUES (:name, 'OTHER', :siret)")
+    with engine.begin() as connection:
+        connection.execute(insert, {"name": "A", "siret": "12345678900011"})
+        connection.execute(insert, {"name": "B", "siret": None})
+        connection.execute(insert, {"name": "C", "siret": None})
+
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(insert, {"name": "D", "siret": "12345678900011"})

@@ -312,7 +312,7 @@ def test_organiser_validates_selected_registrations_and_prescriber_may_only_unre
 
     assert not pilot.exception, pilot.exception
     # The demo's registration was already validated: only the new one changes.
-    assert pilot.success[0].value.startswith("1 inscription(s) passée(s) à l'état « Validé ».")
+    assert pilot.success[0].value.startswith("1 inscription passée à l'état « Validé ».")
 
     open_page(app, "registration", id=registration_id)
     assert "Etat de l'inscription : **Validé**" in [m.value for m in app.markdown]

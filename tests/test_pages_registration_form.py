@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from plie import documents
 from plie.enums import QuestionKind
 from tests.test_pages import checkbox_starting, fill_new_candidate, follow, search_candidate
 from tests.ui_support import action_id, new_app, open_page, shows, sign_in, use_fresh_database
@@ -44,6 +45,18 @@ def test_the_fse_form_asks_the_viesion_link_only_for_a_plie_participant(app):
         "Justificatif FSE *",
         "Justificatif de recherche d'emploi",
     ]
+
+
+def test_each_file_field_states_the_5_mo_limit_and_the_accepted_types_in_french(app):
+    sign_in(app, "france-travail")
+    start_registration(app, FSE_ACTION)
+
+    app.radio(key="register_plie_participant").set_value("Non").run()
+
+    uploaders = app.get("file_uploader")
+    assert [u.proto.max_upload_size_mb for u in uploaders] == [5, 5]
+    rules = [c.value for c in app.caption if c.value == documents.upload_rules()]
+    assert len(rules) == len(uploaders)
 
 
 def test_sending_without_the_required_answers_names_each_of_them(app):

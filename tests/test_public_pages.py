@@ -7,9 +7,24 @@ from sqlmodel import select
 
 from plie import db as plie_db
 from plie import eligibility
-from plie.models import ActionQuestion, Candidate, OutboxEmail, QuestionAnswer, Registration
+from plie.models import (
+    ActionQuestion,
+    Candidate,
+    OutboxEmail,
+    QuestionAnswer,
+    Registration,
+    Session,
+)
 from plie.self_registration import RECEIVED, SENSITIVE_NOTICE
-from tests.ui_support import BUILDING_SITE, action_id, new_app, open_page, shows, use_fresh_database
+from tests.ui_support import (
+    BUILDING_SITE,
+    action_id,
+    new_app,
+    open_page,
+    shows,
+    sign_in,
+    use_fresh_database,
+)
 
 NUMERIQUE = "Atelier Numériqu'Emploi"
 TRAINING = "Formation agent·e de propreté et d'hygiène"
@@ -46,6 +61,42 @@ def test_the_action_page_offers_self_registration_and_prescriber_sign_in(app):
     links = [link.label for link in app.get("page_link")]
     assert "S'inscrire comme candidat libre" in links
     assert "ou se connecter en tant que prescripteur" in links
+
+
+def fill_every_session(title: str) -> None:
+    with plie_db.writing() as db:
+        for session in db.exec(select(Session).where(Session.action_id == action_id(title))):
+            session.places_taken = session.capacity
+            db.add(session)
+        db.commit()
+
+
+def test_an_action_whose_sessions_are_all_full_offers_no_registration(app):
+    fill_every_session(BUILDING_SITE)
+
+    open_page(app, "action", id=action_id(BUILDING_SITE))
+
+    links = [link.label for link in app.get("page_link")]
+    assert "S'inscrire comme candidat libre" not in links
+    assert "ou se connecter en tant que prescripteur" in links
+    assert shows(
+        app, "Toutes les sessions sont complètes ou closes : inscription directe impossible."
+    )
+
+
+def test_a_prescriber_is_not_offered_to_register_on_full_sessions(app):
+    fill_every_session(BUILDING_SITE)
+    sign_in(app, "france-travail")
+
+    open_page(app, "action", id=action_id(BUILDING_SITE))
+
+    assert not app.exception, app.exception
+    assert not [b for b in app.button if b.key == "register_new"]
+    assert shows(
+        app,
+        "Toutes les sessions sont complètes ou closes : aucun candidat ne peut y être inscrit "
+        "pour le moment.",
+    )
 
 
 def fill_self_registration(app, **changes):

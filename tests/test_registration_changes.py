@@ -114,7 +114,7 @@ def test_a_candidate_meets_at_most_the_actions_maximum_of_employers(db, people):
         )
 
     assert refused.value.message == (
-        "Un candidat peut rencontrer au plus 1 employeur(s) pendant la session « Séance 1 »."
+        "Un candidat peut rencontrer au plus 1 employeur pendant la session « Séance 1 »."
     )
 
 

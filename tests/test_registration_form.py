@@ -1,11 +1,13 @@
 """The registration form: eligibility of each scheme, the action's questions, uploaded files."""
 
 import logging
+import tomllib
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from plie import documents, eligibility, questions
+from plie import documents, eligibility, imports, questions
 from plie.documents import Upload, detect_type
 from plie.enums import EligibilityScheme, MemberRole, QuestionKind, RegistrationStatus
 from plie.errors import DomainError, InvalidInput, NoPlaceLeft, NotAllowed
@@ -17,6 +19,7 @@ from tests import files
 from tests.builders import a_candidate, a_co_prescriber, a_member, a_professional, an_action
 
 S = RegistrationStatus
+ROOT = Path(__file__).resolve().parent.parent
 FSE = EligibilityScheme.FSE
 FSE_CRITERIA = {"fse_criteria": ["deld"]}
 
@@ -415,6 +418,26 @@ def test_a_file_named_pdf_that_is_not_one_is_refused(db, people):
         "joignez un fichier PDF, image PNG ou JPEG, document Word (.docx), Excel (.xlsx) ou "
         "OpenDocument."
     }
+
+
+def test_the_file_fields_state_the_apps_own_limit_which_the_server_allows():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    server_limit_mb = config["server"]["maxUploadSize"]
+
+    assert documents.upload_limit_mb() == 5
+    assert documents.upload_rules() == (
+        "Fichiers acceptés : PDF, image PNG ou JPEG, document Word (.docx), Excel (.xlsx) ou "
+        "OpenDocument, de 5 Mo au plus."
+    )
+    # A widget may not promise more than the server accepts.
+    assert server_limit_mb >= max(documents.upload_limit_mb(), imports.MAX_FILE_MB)
+
+
+def test_a_limit_that_is_not_whole_megabytes_is_rounded_up_for_the_widget(monkeypatch):
+    monkeypatch.setenv("PLIE_MAX_UPLOAD_BYTES", str(1536 * 1024))
+    documents.get_settings.cache_clear()
+
+    assert documents.upload_limit_mb() == 2
 
 
 def test_a_file_over_the_size_limit_is_refused(db, people, monkeypatch):

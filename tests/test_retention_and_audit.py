@@ -235,7 +235,7 @@ def test_the_command_dry_run_lists_and_changes_nothing(db, engine, prescriber, m
     assert db.get(Candidate, idle.id).anonymised_at is None
     db.commit()
     assert retention.main([]) == 0
-    assert "1 candidat(s) à anonymiser" in capsys.readouterr().out
+    assert "1 candidat à anonymiser" in capsys.readouterr().out
     db.expire_all()
     assert db.get(Candidate, idle.id).anonymised_at is not None
 

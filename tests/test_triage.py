@@ -1,7 +1,7 @@
 """Triage: filters, sort and search, refusal reasons, eligibility, bulk changes, Excel export."""
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -228,7 +228,7 @@ def test_bulk_validation_of_fifty_names_what_does_not_fit_and_mails_each_prescri
     }
     message = triage.describe_result(result, S.VALIDATED, {ids[5]: "CANDIDATF5"})
     assert message.startswith(
-        "45 inscription(s) passée(s) à l'état « Validé ». 5 inscription(s) inchangée(s) :"
+        "45 inscriptions passées à l'état « Validé ». 5 inscriptions inchangées :"
     )
     assert "CANDIDATF5 : La session « Séance 1 » est complète" in message
     assert len(db.exec(select(OutboxEmail)).all()) - emails_before == 2
@@ -269,6 +269,28 @@ def test_the_export_is_the_filtered_table_and_no_cell_becomes_a_formula(db, pilo
         "@BERNARD Zoé",
     ]
     assert {cell.data_type for cell in cells} == {"s"}
+
+
+def test_the_export_writes_dates_and_instants_as_excel_dates_in_paris_time(db, pilot):
+    action = an_action(db, pilot=pilot)
+    registration = register(db, action, a_professional(db), "Martin")
+    # 22:30 in UTC on 1 July is half past midnight on 2 July in Paris (summer time).
+    registration.submitted_at = datetime(2025, 7, 1, 22, 30, tzinfo=UTC)
+    db.add(registration)
+    db.commit()
+
+    content = exports.export_triage(db, by=pilot.id, filters=TriageFilter(action.id))
+
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    born = sheet.cell(row=2, column=triage.COLUMNS.index("Né(e) le") + 1)
+    sent = sheet.cell(row=2, column=triage.COLUMNS.index("Envoyée le") + 1)
+    assert born.is_date and born.number_format == "dd/mm/yyyy"
+    assert born.value == datetime(1990, 5, 17)
+    assert sent.is_date and sent.number_format == "dd/mm/yyyy hh:mm"
+    assert sent.value == datetime(2025, 7, 2, 0, 30)
+    # The table on screen keeps its French text.
+    row = triage.triage_rows(db, by=pilot.id, filters=TriageFilter(action.id))[0]
+    assert (row["Né(e) le"], row["Envoyée le"]) == ("17/05/1990", "02/07/2025 00:30")
 
 
 def seven_registrations(db, pilot, *, some_to_both_sessions=False):

@@ -13,6 +13,7 @@ from plie.dates import PARIS, format_datetime, format_span, paris_instant, today
 from plie.db import reading, writing
 from plie.enums import ActionType, EligibilityScheme, MemberRole, SessionKind
 from plie.models import Action, Session
+from plie.text import counted
 from ui import app
 
 
@@ -191,8 +192,9 @@ def employers_section(user_id: int, setup: actions.SessionSetup) -> bool:
         for slot in entry.slots:
             left, right = st.columns([4, 1])
             left.write(
-                f"Créneau {format_datetime(slot.starts_at)} : {slot.places_left} place(s) "
-                f"restante(s) sur {slot.capacity}"
+                f"Créneau {format_datetime(slot.starts_at)} : "
+                f"{counted(slot.places_left, 'place restante', 'places restantes')} "
+                f"sur {slot.capacity}"
             )
             if right.button("Supprimer", key=f"delete_slot_{slot.id}"):
                 with app.attempt(), writing() as db:
@@ -243,8 +245,8 @@ def session_title(setup: actions.SessionSetup) -> str:
     session = setup.session
     return (
         f"{session.label} – {format_span(session.starts_at, session.ends_at)} · "
-        f"{session.places_left} place(s) restante(s) sur {session.capacity} · "
-        f"{setup.registrations} inscription(s)"
+        f"{counted(session.places_left, 'place restante', 'places restantes')} sur "
+        f"{session.capacity} · {counted(setup.registrations, 'inscription')}"
     )
 
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from plie import documents
 from plie.errors import DomainError, InvalidInput
 from plie.paging import Page, page_of
 
@@ -22,6 +23,14 @@ CHOOSE = "Choisir…"
 
 # st.Page objects by name, set by home.py before the chosen page runs.
 PAGES: dict = {}
+
+
+def document_uploader(label: str, *, key: str):
+    """A file field for a document: the app's own size limit, and what it accepts in French
+    below it (Streamlit's own line under the field is English)."""
+    widget = st.file_uploader(label, key=key, max_upload_size=documents.upload_limit_mb())
+    st.caption(documents.upload_rules())
+    return widget
 
 
 def page(name: str):

@@ -66,7 +66,7 @@ def eligibility_section(
             former = documents.get(form_field.code)
             if former is not None:
                 st.caption(f"Fichier déjà joint : {app.plain(former.original_name)}")
-            files[form_field.code] = _upload(st.file_uploader(label, key=key))
+            files[form_field.code] = _upload(app.document_uploader(label, key=key))
         if form_field.help and form_field.kind is not FieldKind.LINK:
             st.caption(form_field.help)
         if form_field.code in errors:

@@ -118,7 +118,7 @@ def answers_section(
         else:
             if former and former.document_name:
                 st.caption(f"Fichier déjà joint : {app.plain(former.document_name)}")
-            widget = st.file_uploader(label, key=key)
+            widget = app.document_uploader(label, key=key)
             files[question.id] = Upload(widget.name, widget.getvalue()) if widget else None
         message = errors.get(f"question_{question.id}")
         if slots is not None:

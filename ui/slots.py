@@ -3,6 +3,7 @@
 import streamlit as st
 
 from plie.recruitment import Grid
+from plie.text import counted
 from ui import app
 
 
@@ -24,7 +25,11 @@ def slot_grid(grid: Grid, *, prefix: str, disabled: bool = False) -> list[int]:
                 column.caption("—")
                 continue
             full = cell.places_left <= 0 and not cell.chosen
-            places = "complet" if full else f"{cell.places_left} places restantes"
+            places = (
+                "complet"
+                if full
+                else counted(cell.places_left, "place restante", "places restantes")
+            )
             if column.checkbox(
                 places,
                 value=cell.chosen,

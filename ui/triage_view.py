@@ -6,6 +6,7 @@ from datetime import date
 import streamlit as st
 
 from plie.enums import RegistrationStatus
+from plie.text import counted
 from plie.triage import SORTS, TriageFilter, TriageSummary
 from ui import app
 
@@ -107,4 +108,4 @@ def open_links(selected: list[int], names: dict[int, str]) -> None:
             query_params={"id": registration_id},
         )
     if len(selected) > MAX_LINKS:
-        st.caption(f"… et {len(selected) - MAX_LINKS} autre(s).")
+        st.caption(f"… et {counted(len(selected) - MAX_LINKS, 'autre')}.")
