@@ -117,7 +117,7 @@ for line in review_lines:
 
 if view.is_prescriber:
     if registration.status is registrations.S.DRAFT and st.button(
-        "Enregistrer définitivement les sessions cochées", type="primary"
+        "Enregistrer définitivement les sessions cochées", type="primary", key="submit_draft"
     ):
         with app.attempt(), writing() as db:
             registrations.submit_registration(db, by=user_id, registration_id=registration.id)

@@ -175,7 +175,9 @@ def candidate_form(candidate: CandidateDetails, *, user_id: int) -> None:
     """ "Modifier les informations" of the candidate, at any time; masked, a value typed
     replaces the one recorded, a field left empty keeps it (plie.candidates)."""
     errors: dict = {}
-    with st.form("edit_candidate"):
+    # Two forms: a widget keeps what it holds across reruns, and the full form must never
+    # start from what was typed in the masked one (an email left empty would erase it).
+    with st.form("edit_candidate" if candidate.in_full else "replace_candidate_details"):
         if candidate.in_full:
             values = _full_fields(candidate)
         else:
@@ -200,10 +202,8 @@ def _qualification_label(code: str) -> str:
 
 def _identity_fields(candidate: CandidateDetails) -> dict:
     return {
-        "last_name": st.text_input("Nom *", value=candidate.last_name, key="candidate_last_name"),
-        "first_name": st.text_input(
-            "Prénom *", value=candidate.first_name, key="candidate_first_name"
-        ),
+        "last_name": st.text_input("Nom *", value=candidate.last_name),
+        "first_name": st.text_input("Prénom *", value=candidate.first_name),
         "birth_date": candidate.birth_date,
     }
 
@@ -216,17 +216,12 @@ def _full_fields(candidate: CandidateDetails) -> dict:
         index=list(Gender).index(candidate.gender) if candidate.gender else None,
         format_func=lambda g: g.label,
         horizontal=True,
-        key="candidate_gender",
     )
-    values["phone"] = st.text_input("Téléphone *", value=candidate.phone, key="candidate_phone")
-    values["email"] = st.text_input("Email", value=candidate.email, key="candidate_email")
-    values["address"] = st.text_area(
-        "Adresse *", value=candidate.address, max_chars=250, key="candidate_address"
-    )
+    values["phone"] = st.text_input("Téléphone *", value=candidate.phone)
+    values["email"] = st.text_input("Email", value=candidate.email)
+    values["address"] = st.text_area("Adresse *", value=candidate.address, max_chars=250)
     values["is_qpv"] = st.checkbox(
-        "QPV (habite un quartier prioritaire)",
-        value=bool(candidate.is_qpv),
-        key="candidate_is_qpv",
+        "QPV (habite un quartier prioritaire)", value=bool(candidate.is_qpv)
     )
     codes = [level.code for level in QUALIFICATION_LEVELS]
     values["qualification_level"] = st.selectbox(
@@ -236,14 +231,11 @@ def _full_fields(candidate: CandidateDetails) -> dict:
         if candidate.qualification_level in codes
         else None,
         format_func=_qualification_label,
-        key="candidate_qualification_level",
     )
     values["france_travail_id"] = st.text_input(
-        "N° France Travail", value=candidate.france_travail_id, key="candidate_france_travail_id"
+        "N° France Travail", value=candidate.france_travail_id
     )
-    values["viesion_id"] = st.text_input(
-        "N° Viesion", value=candidate.viesion_id, key="candidate_viesion_id"
-    )
+    values["viesion_id"] = st.text_input("N° Viesion", value=candidate.viesion_id)
     return values
 
 
@@ -257,27 +249,27 @@ def _replacing_fields(candidate: CandidateDetails) -> dict:
         index=None,
         format_func=lambda g: g.label,
         horizontal=True,
-        key="candidate_gender",
+        key="replace_gender",
     )
     values["phone"] = st.text_input(
         "Nouveau téléphone",
         placeholder=candidate.phone or "Non renseigné",
-        key="candidate_phone",
+        key="replace_phone",
     )
     values["email"] = st.text_input(
-        "Nouvel email", placeholder=candidate.email or "Non renseigné", key="candidate_email"
+        "Nouvel email", placeholder=candidate.email or "Non renseigné", key="replace_email"
     )
     values["address"] = st.text_area(
         "Nouvelle adresse",
         placeholder=candidate.address or "Non renseignée",
         max_chars=250,
-        key="candidate_address",
+        key="replace_address",
     )
     values["is_qpv"] = st.selectbox(
         "QPV (habite un quartier prioritaire)",
         [None, True, False],
         format_func=lambda value: {None: unchanged, True: "Oui", False: "Non"}[value],
-        key="candidate_is_qpv",
+        key="replace_is_qpv",
     )
     values["qualification_level"] = st.selectbox(
         "Niveau de qualification",
@@ -285,16 +277,16 @@ def _replacing_fields(candidate: CandidateDetails) -> dict:
         index=None,
         placeholder=unchanged,
         format_func=_qualification_label,
-        key="candidate_qualification_level",
+        key="replace_qualification_level",
     )
     values["france_travail_id"] = st.text_input(
         "Nouveau N° France Travail",
         placeholder=candidate.france_travail_id or "Non renseigné",
-        key="candidate_france_travail_id",
+        key="replace_france_travail_id",
     )
     values["viesion_id"] = st.text_input(
         "Nouveau N° Viesion",
         placeholder=candidate.viesion_id or "Non renseigné",
-        key="candidate_viesion_id",
+        key="replace_viesion_id",
     )
     return values
