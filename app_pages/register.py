@@ -10,7 +10,6 @@ from plie.candidates import CandidateInput
 from plie.dates import format_date, today_in_paris
 from plie.db import reading, writing
 from plie.enums import Gender
-from plie.models import Candidate
 from plie.reference import QUALIFICATION_LEVELS
 from plie.registration_edits import FormAnswers
 from plie.validation import MAX_ADDRESS_LENGTH
@@ -178,7 +177,9 @@ if state.get("register_candidate_id") is None:
 
 # Step 2: the sessions, the eligibility and the action's questions, then save or send.
 with reading() as db:
-    candidate = db.get(Candidate, state["register_candidate_id"])
+    candidate = candidates.candidate_details(
+        db, by=user_id, candidate_id=state["register_candidate_id"]
+    )
     action_questions = questions.list_questions(db, action_id=action_id)
 st.markdown(f"**{app.plain(candidate.display_name)}**, né·e le {format_date(candidate.birth_date)}")
 if st.button("Changer de candidat"):

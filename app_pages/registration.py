@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from plie import queries, registrations, review_views, self_answers, self_registration
+from plie import queries, registrations, review_views, self_answers
+from plie.candidates import MASKED_NOTE
 from plie.dates import format_date, format_datetime, today_in_paris
 from plie.db import reading, writing
 from plie.errors import DomainError
@@ -22,6 +23,7 @@ except DomainError as error:
     st.stop()
 
 registration, candidate = view.registration, view.candidate
+NOT_GIVEN = "Non renseigné"
 app.show_flash()
 st.title(app.plain(view.action.title))
 st.markdown(f"### {app.plain(candidate.display_name)}")
@@ -39,9 +41,11 @@ if view.is_organiser:
 
 with st.expander("Informations du candidat", expanded=view.is_organiser):
     st.write(f"Né·e le {format_date(candidate.birth_date)}")
-    st.text(f"Téléphone : {candidate.phone or ''}\nEmail : {candidate.email or ''}")
-    st.text(f"Adresse : {candidate.address or ''}")
-    if view.is_organiser:
+    st.text(f"Téléphone : {candidate.phone or NOT_GIVEN}\nEmail : {candidate.email or NOT_GIVEN}")
+    st.text(f"Adresse : {candidate.address or NOT_GIVEN}")
+    if not candidate.in_full:
+        st.caption(MASKED_NOTE)
+    if view.is_organiser and candidate.in_full:
         st.text(
             f"Niveau de qualification : {candidate.qualification_level or ''}\n"
             f"QPV : {'oui' if candidate.is_qpv else 'non'}\n"
@@ -52,15 +56,14 @@ with st.expander("Informations du candidat", expanded=view.is_organiser):
 
 if registration.is_self_registered:
     with reading() as db:
-        contact = self_registration.contact_of(db, registration_id=registration.id)
         to_collect = self_answers.still_to_collect(db, registration=registration)
     st.info(
         "Inscription faite par le candidat lui-même (candidat libre) : l'éligibilité et les "
         "réponses aux questions sont celles qu'il a déclarées ; le pilote et les copilotes de "
         "l'action les complètent avec lui."
     )
-    if contact is not None:
-        st.text(f"Coordonnées indiquées : {contact.phone or ''} · {contact.email}")
+    if view.self_contact:
+        st.text(f"Coordonnées indiquées : {view.self_contact}")
     if to_collect and registration.status not in ENDED_STATUSES:
         st.warning("À compléter avec le candidat : " + app.plain(", ".join(to_collect)))
 
@@ -114,7 +117,7 @@ for line in review_lines:
 
 if view.is_prescriber:
     if registration.status is registrations.S.DRAFT and st.button(
-        "Enregistrer définitivement les sessions cochées", type="primary"
+        "Enregistrer définitivement les sessions cochées", type="primary", key="submit_draft"
     ):
         with app.attempt(), writing() as db:
             registrations.submit_registration(db, by=user_id, registration_id=registration.id)

@@ -1,17 +1,24 @@
 """Finding and recording candidates."""
 
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import or_
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
+from plie import audit
 from plie.dates import today_in_paris
-from plie.enums import Gender
-from plie.errors import DomainError, InvalidInput, NotAllowed
-from plie.models import Candidate, CoPrescriber, Registration
+from plie.enums import AuditEvent, Gender
+from plie.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from plie.models import Candidate
+from plie.permissions import (
+    CANDIDATE_PERMISSIONS,
+    CANDIDATE_REFUSALS,
+    CandidateOperation,
+    candidate_relations,
+)
 from plie.reference import QUALIFICATION_BY_CODE
 from plie.text import search_key
 from plie.validation import (
@@ -51,9 +58,23 @@ class CandidateInput:
     viesion_id: str | None = None
 
 
+@dataclass(frozen=True)
+class FoundCandidate:
+    """What a search shows of a person: enough to recognise them, nothing to reach them."""
+
+    id: int
+    last_name: str
+    first_name: str
+    birth_date: date
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}"
+
+
 def search_candidates(
     db: DbSession, *, last_name: str, first_name: str, birth_date: date
-) -> list[Candidate]:
+) -> list[FoundCandidate]:
     """Candidates whose names start with the letters typed and born on that day.
 
     Asking for the three first letters of both names and the birth date keeps the search from
@@ -73,7 +94,128 @@ def search_candidates(
         .order_by(Candidate.last_name_key, Candidate.first_name_key)
         .limit(MAX_SEARCH_RESULTS)
     )
-    return list(db.exec(query))
+    return [FoundCandidate(c.id, c.last_name, c.first_name, c.birth_date) for c in db.exec(query)]
+
+
+# The fields beyond the names and birth date, read in full only by those with a reason to
+# (plie.permissions.CANDIDATE_PERMISSIONS); the others may replace them, never read them.
+DETAIL_FIELDS = (
+    "gender",
+    "phone",
+    "email",
+    "address",
+    "is_qpv",
+    "qualification_level",
+    "france_travail_id",
+    "viesion_id",
+)
+MASKED_NOTE = (
+    "Coordonnées masquées : vous les verrez une fois l'inscription envoyée aux organisateurs. "
+    "Vous pouvez déjà remplacer une valeur qui a changé, dans « Modifier les informations »."
+)
+REPLACE_ONLY_NOTE = (
+    "Les informations déjà renseignées restent masquées : laissez un champ vide pour garder "
+    "la valeur enregistrée, ou tapez la nouvelle pour la remplacer."
+)
+MASK = "•"
+GIVEN = "Renseigné"
+ADDRESS_GIVEN = "Adresse renseignée"
+
+
+def mask_phone(phone: str | None) -> str:
+    """ "06 •• •• •• 12": enough to tell two numbers apart on the phone, not to call."""
+    digits = re.sub(r"\D", "", phone or "")
+    if not digits:
+        return ""
+    if len(digits) < 6:
+        return MASK * 2
+    return f"{digits[:2]} {MASK * 2} {MASK * 2} {MASK * 2} {digits[-2:]}"
+
+
+def mask_email(email: str | None) -> str:
+    """ "j•••@•••.fr": the first letter and the domain's ending only."""
+    if not email:
+        return ""
+    local, _, domain = email.partition("@")
+    ending = domain.rsplit(".", 1)[1] if "." in domain else ""
+    return f"{local[:1]}{MASK * 3}@{MASK * 3}" + (f".{ending}" if ending else "")
+
+
+@dataclass(frozen=True)
+class CandidateDetails:
+    """A person as one professional may see them: in full, or masked beyond the names and
+    birth date. Masked, the text fields hold the masked value ("" when nothing is recorded)
+    and the others None."""
+
+    id: int
+    last_name: str
+    first_name: str
+    birth_date: date
+    in_full: bool
+    may_change: bool
+    phone: str
+    email: str
+    address: str
+    france_travail_id: str
+    viesion_id: str
+    gender: Gender | None
+    is_qpv: bool | None
+    qualification_level: str | None
+    is_plie_participant: bool | None
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}"
+
+
+def _allowed(relations, operation: CandidateOperation) -> bool:
+    return any(operation in CANDIDATE_PERMISSIONS[relation] for relation in relations)
+
+
+def details_of(db: DbSession, *, by: int, candidate: Candidate) -> CandidateDetails:
+    """The candidate as `by` may see them: the masking is done here, never by a page."""
+    relations = candidate_relations(db, professional_id=by, candidate=candidate)
+    in_full = _allowed(relations, CandidateOperation.READ_DETAILS)
+    identity = {
+        "id": candidate.id,
+        "last_name": candidate.last_name,
+        "first_name": candidate.first_name,
+        "birth_date": candidate.birth_date,
+        "in_full": in_full,
+        "may_change": _allowed(relations, CandidateOperation.CHANGE_DETAILS),
+    }
+    if in_full:
+        return CandidateDetails(
+            **identity,
+            phone=candidate.phone or "",
+            email=candidate.email or "",
+            address=candidate.address or "",
+            france_travail_id=candidate.france_travail_id or "",
+            viesion_id=candidate.viesion_id or "",
+            gender=candidate.gender,
+            is_qpv=candidate.is_qpv,
+            qualification_level=candidate.qualification_level,
+            is_plie_participant=candidate.is_plie_participant,
+        )
+    return CandidateDetails(
+        **identity,
+        phone=mask_phone(candidate.phone),
+        email=mask_email(candidate.email),
+        address=ADDRESS_GIVEN if candidate.address else "",
+        france_travail_id=GIVEN if candidate.france_travail_id else "",
+        viesion_id=GIVEN if candidate.viesion_id else "",
+        gender=None,
+        is_qpv=None,
+        qualification_level=None,
+        is_plie_participant=None,
+    )
+
+
+def candidate_details(db: DbSession, *, by: int, candidate_id: int) -> CandidateDetails:
+    candidate = db.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NotFound("Ce candidat n'existe pas ou plus.")
+    return details_of(db, by=by, candidate=candidate)
 
 
 def _name_matches(column, key: str):
@@ -151,6 +293,7 @@ def create_candidate(db: DbSession, *, by: int, data: CandidateInput) -> Candida
         birth_date=values["birth_date"],
         last_name_key="",
         first_name_key="",
+        created_by_id=by,
     )
     _apply(candidate, values)
     db.add(candidate)
@@ -159,26 +302,37 @@ def create_candidate(db: DbSession, *, by: int, data: CandidateInput) -> Candida
     return candidate
 
 
+def _kept_unless_replaced(candidate: Candidate, data: CandidateInput) -> tuple[dict, list[str]]:
+    """For someone who cannot read the details: a field left empty keeps the value recorded,
+    a field typed replaces it. The names and birth date, which they see, are as typed."""
+    kept, replaced = {}, []
+    for name in DETAIL_FIELDS:
+        typed = getattr(data, name)
+        if typed is None or (isinstance(typed, str) and not typed.strip()):
+            kept[name] = getattr(candidate, name)
+        else:
+            replaced.append(name)
+    return kept, replaced
+
+
 def update_candidate(
     db: DbSession, *, by: int, candidate_id: int, data: CandidateInput
 ) -> Candidate:
-    """Change a candidate's details: for the prescribers of one of their registrations."""
+    """Change a candidate's details: for the prescribers of one of their registrations.
+
+    A prescriber who may not read the details (their registration is still a draft) replaces
+    a value without reading the former one, nor emptying it; the trail records which fields.
+    """
     candidate = db.get(Candidate, candidate_id)
     if candidate is None:
         raise DomainError("Ce candidat n'existe pas ou plus.")
-    follows = db.exec(
-        select(Registration.id)
-        .outerjoin(CoPrescriber, CoPrescriber.registration_id == Registration.id)
-        .where(
-            Registration.candidate_id == candidate_id,
-            or_(Registration.prescriber_id == by, CoPrescriber.professional_id == by),
-        )
-    ).first()
-    if follows is None:
-        raise NotAllowed(
-            "Seuls les prescripteurs d'une inscription de ce candidat peuvent modifier ses "
-            "informations."
-        )
+    relations = candidate_relations(db, professional_id=by, candidate=candidate)
+    if not _allowed(relations, CandidateOperation.CHANGE_DETAILS):
+        raise NotAllowed(CANDIDATE_REFUSALS[CandidateOperation.CHANGE_DETAILS])
+    replaced = None
+    if not _allowed(relations, CandidateOperation.READ_DETAILS):
+        kept, replaced = _kept_unless_replaced(candidate, data)
+        data = replace(data, **kept)
     values = _validated_fields(data)
 
     twin = db.exec(
@@ -196,6 +350,15 @@ def update_candidate(
         )
     _apply(candidate, values)
     db.add(candidate)
+    if replaced:
+        audit.record(
+            db,
+            professional_id=by,
+            event=AuditEvent.CHANGE,
+            object_type="candidate",
+            object_id=candidate.id,
+            detail="replaced_without_reading=" + ",".join(replaced),
+        )
     db.commit()
     log.info("candidate_updated candidate=%s by=%s", candidate.id, by)
     return candidate

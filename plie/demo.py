@@ -531,6 +531,8 @@ def _candidates(db: DbSession, rng: random.Random, today: date) -> list[Candidat
 
 
 def _register(db, *, candidate, action, session, prescriber, status, by_organiser=None):
+    if candidate.created_by_id is None:
+        candidate.created_by_id = prescriber.id  # the first to register them entered them
     registration = Registration(
         action_id=action.id,
         candidate_id=candidate.id,

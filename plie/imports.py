@@ -466,6 +466,7 @@ def apply_import(
             last_name_key=search_key(row.values["last_name"]),
             first_name_key=search_key(row.values["first_name"]),
             is_plie_participant=True,
+            created_by_id=by,
         )
         for row in plan.of(Outcome.CREATED)
     ]

@@ -237,6 +237,10 @@ class Candidate(SQLModel, table=True):
     viesion_id: str | None = Field(default=None, max_length=30)
     is_plie_participant: bool = False
     created_at: datetime = instant(default_factory=utc_now)
+    # Who entered the person (a prescriber, or a coordinator's import): they keep reading the
+    # contact details they typed (plie.permissions.CANDIDATE_PERMISSIONS). None for a
+    # self-registration and for the records made before it was kept.
+    created_by_id: int | None = Field(default=None, foreign_key="professional.id")
     # Set when the retention rules replaced the person's identity; the statistics stay.
     anonymised_at: datetime | None = instant(default=None)
 

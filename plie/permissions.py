@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from plie.enums import MemberRole, RegistrationStatus
 from plie.errors import NotAllowed
-from plie.models import ActionMember, CoPrescriber, Professional, Registration
+from plie.models import ActionMember, Candidate, CoPrescriber, Professional, Registration
 
 
 class Operation(StrEnum):
@@ -226,3 +226,89 @@ def may_see_registration(
         registration=registration,
         operation=RegistrationOperation.VIEW,
     )
+
+
+class CandidateRelation(StrEnum):
+    """How a professional stands to one person; one may hold several relations at once."""
+
+    CREATOR = "creator"  # entered the record (Candidate.created_by_id)
+    SENT_PRESCRIBER = "sent_prescriber"  # prescriber or co-prescriber of a sent registration
+    ORGANISER = "organiser"  # pilot, copilot or partner of an action they were sent to
+    COORDINATOR = "coordinator"  # a coordinator of the PLIE
+    DRAFT_PRESCRIBER = "draft_prescriber"  # found them and holds a draft, nothing sent yet
+    NONE = "none"  # anybody else: they see the names and birth date a search shows, no more
+
+
+class CandidateOperation(StrEnum):
+    # The contact details (phone, email, address) and every other field beyond the names and
+    # birth date: gender, QPV, qualification level, France Travail and Viesion numbers, PLIE
+    # participant. Without it they are shown masked ("06 •• •• •• 12", "Adresse renseignée").
+    READ_DETAILS = "read_details"
+    # Change the candidate's details. Without READ_DETAILS, a value can only be replaced by a
+    # new one (the person changed phone), never read nor emptied; the trail records it.
+    CHANGE_DETAILS = "change_details"
+
+
+# Need to know: a person's details are read in full by the professionals with a reason to
+# contact them: who entered them, who sent them to an action, that action's organisers, the
+# PLIE's coordinators. Finding someone by their names and birth date and saving a draft is no
+# such reason: anyone signing in with ProConnect becomes a prescriber. Sending the draft is.
+CANDIDATE_PERMISSIONS: dict[CandidateRelation, frozenset[CandidateOperation]] = {
+    CandidateRelation.CREATOR: frozenset({CandidateOperation.READ_DETAILS}),
+    CandidateRelation.SENT_PRESCRIBER: frozenset(CandidateOperation),
+    CandidateRelation.ORGANISER: frozenset({CandidateOperation.READ_DETAILS}),
+    CandidateRelation.COORDINATOR: frozenset({CandidateOperation.READ_DETAILS}),
+    CandidateRelation.DRAFT_PRESCRIBER: frozenset({CandidateOperation.CHANGE_DETAILS}),
+    CandidateRelation.NONE: frozenset(),
+}
+CANDIDATE_REFUSALS = {
+    CandidateOperation.READ_DETAILS: "Les coordonnées de ce candidat ne vous sont pas accessibles.",
+    CandidateOperation.CHANGE_DETAILS: "Seuls les prescripteurs d'une inscription de ce "
+    "candidat peuvent modifier ses informations.",
+}
+
+
+def _followed_registrations(professional_id: int):
+    """Registrations whose prescriber or co-prescriber the professional is."""
+    co = select(CoPrescriber.registration_id).where(CoPrescriber.professional_id == professional_id)
+    return (Registration.prescriber_id == professional_id) | Registration.id.in_(co)
+
+
+def candidate_relations(
+    db: DbSession, *, professional_id: int, candidate: Candidate
+) -> frozenset[CandidateRelation]:
+    """Every relation the professional holds to the person; {NONE} when there is none."""
+    relations = set()
+    if candidate.created_by_id is not None and candidate.created_by_id == professional_id:
+        relations.add(CandidateRelation.CREATOR)
+    professional = db.get(Professional, professional_id)
+    if professional is not None and professional.is_coordinator:
+        relations.add(CandidateRelation.COORDINATOR)
+    followed = db.exec(
+        select(Registration.status).where(
+            Registration.candidate_id == candidate.id, _followed_registrations(professional_id)
+        )
+    ).all()
+    if any(status is not RegistrationStatus.DRAFT for status in followed):
+        relations.add(CandidateRelation.SENT_PRESCRIBER)
+    elif followed:
+        relations.add(CandidateRelation.DRAFT_PRESCRIBER)
+    organises = db.exec(
+        select(Registration.id)
+        .join(ActionMember, ActionMember.action_id == Registration.action_id)
+        .where(
+            Registration.candidate_id == candidate.id,
+            Registration.status != RegistrationStatus.DRAFT,
+            ActionMember.professional_id == professional_id,
+        )
+    ).first()
+    if organises is not None:
+        relations.add(CandidateRelation.ORGANISER)
+    return frozenset(relations or {CandidateRelation.NONE})
+
+
+def may_on_candidate(
+    db: DbSession, *, professional_id: int, candidate: Candidate, operation: CandidateOperation
+) -> bool:
+    relations = candidate_relations(db, professional_id=professional_id, candidate=candidate)
+    return any(operation in CANDIDATE_PERMISSIONS[relation] for relation in relations)

@@ -9,6 +9,7 @@ from sqlmodel import Session as DbSession
 from sqlmodel import select
 
 from plie import audit
+from plie.candidates import CandidateDetails, details_of, mask_email, mask_phone
 from plie.dates import format_date, format_datetime, format_span, now
 from plie.enums import MemberRole, RegistrationStatus
 from plie.errors import NotAllowed, NotFound
@@ -22,6 +23,7 @@ from plie.models import (
     Professional,
     Registration,
     RegistrationSession,
+    SelfRegistration,
     Session,
     Slot,
     StatusChange,
@@ -326,7 +328,8 @@ def action_sessions(db: DbSession, *, action_id: int, today: date) -> list[Sessi
 @dataclass
 class RegistrationView:
     registration: Registration
-    candidate: Candidate
+    # Masked for a professional who may not read the person's details (plie.candidates).
+    candidate: CandidateDetails
     action: Action
     sessions: list[SessionView]
     history: list[dict]
@@ -337,6 +340,8 @@ class RegistrationView:
     prescribers: list[str] = field(default_factory=list)
     # A self-registration that this organiser completes with the candidate (answers, files).
     may_complete: bool = False
+    # What a "candidat libre" typed to be reached ("phone · email"), masked as the candidate.
+    self_contact: str = ""
 
 
 def registration_view(
@@ -383,9 +388,10 @@ def registration_view(
         RegistrationStatus.REFUSED_BY_CANDIDATE,
         RegistrationStatus.DRAFT,
     }
+    candidate = details_of(db, by=by, candidate=db.get(Candidate, registration.candidate_id))
     return RegistrationView(
         registration=registration,
-        candidate=db.get(Candidate, registration.candidate_id),
+        candidate=candidate,
         action=db.get(Action, registration.action_id),
         sessions=[_session_view(s, today) for s in sessions],
         history=history,
@@ -398,7 +404,19 @@ def registration_view(
         prescribers=_prescriber_names(db, registration),
         may_complete=registration.is_self_registered
         and RegistrationOperation.COMPLETE in REGISTRATION_PERMISSIONS[relation],
+        self_contact=_self_contact(db, registration, in_full=candidate.in_full),
     )
+
+
+def _self_contact(db: DbSession, registration: Registration, *, in_full: bool) -> str:
+    contact = db.exec(
+        select(SelfRegistration).where(SelfRegistration.registration_id == registration.id)
+    ).first()
+    if contact is None:
+        return ""
+    if in_full:
+        return f"{contact.phone or ''} · {contact.email}"
+    return f"{mask_phone(contact.phone)} · {mask_email(contact.email)}"
 
 
 def _prescriber_names(db: DbSession, registration: Registration) -> list[str]:

@@ -161,6 +161,50 @@ def _load_registration(db: DbSession, registration_id: int) -> Registration:
 
 _prescriber_ids = prescriber_ids
 
+ALREADY_RUNNING_OWN = (
+    "Ce candidat a déjà une inscription en cours sur cette action : "
+    "retrouvez-la dans « Mes candidats » pour la compléter."
+)
+ALREADY_RUNNING_ELSEWHERE = (
+    "Ce candidat a déjà une inscription en cours sur cette action, suivie par un autre "
+    "prescripteur : voyez avec l'organisateur de l'action."
+)
+ALREADY_SELF_REGISTERED = (
+    "Cette personne s'est déjà inscrite elle-même à cette action : voyez avec l'organisateur "
+    "de l'action."
+)
+
+
+def _already_running(db: DbSession, running: Registration, *, by: int) -> str:
+    """Why a candidate cannot have a second running registration on the action, saying no more
+    than the prescriber needs: someone else's registration is not theirs to open."""
+    if is_prescriber_of(db, professional_id=by, registration=running):
+        return ALREADY_RUNNING_OWN
+    if running.is_self_registered:
+        return ALREADY_SELF_REGISTERED
+    return ALREADY_RUNNING_ELSEWHERE
+
+
+def _refuse_if_sent_elsewhere(db: DbSession, registration: Registration, *, by: int) -> None:
+    """A draft is not sent while the organisers already have the candidate on the action.
+
+    A draft holds no place and the organisers never see it, so the person may meanwhile have
+    registered themself from the public agenda (plie.self_registration ignores drafts). The
+    candidate's row is locked first, as a self-registration of the same person locks it: of
+    the two, the second one sees the other's registration.
+    """
+    _lock_candidate(db, registration.candidate_id)
+    running = db.exec(
+        select(Registration).where(
+            Registration.action_id == registration.action_id,
+            Registration.candidate_id == registration.candidate_id,
+            Registration.id != registration.id,
+            Registration.status.not_in([*ENDED_STATUSES, S.DRAFT]),
+        )
+    ).first()
+    if running is not None:
+        raise DomainError(_already_running(db, running, by=by))
+
 
 def _submit(db: DbSession, registration: Registration, action: Action, *, by: int) -> None:
     sessions = _registration_sessions(db, registration.id)
@@ -234,16 +278,7 @@ def save_registration(
         )
     ).first()
     if running is not None:
-        if is_prescriber_of(db, professional_id=by, registration=running):
-            raise DomainError(
-                "Ce candidat a déjà une inscription en cours sur cette action : "
-                "retrouvez-la dans « Mes candidats » pour la compléter."
-            )
-        # Someone else's: it is not in this prescriber's "Mes candidats", nor theirs to open.
-        raise DomainError(
-            "Ce candidat a déjà une inscription en cours sur cette action, suivie par un autre "
-            "prescripteur : voyez avec l'organisateur de l'action."
-        )
+        raise DomainError(_already_running(db, running, by=by))
 
     store = FileStore()
     try:
@@ -282,6 +317,7 @@ def submit_registration(db: DbSession, *, by: int, registration_id: int) -> Regi
     require_prescriber(db, professional_id=by, registration=registration)
     if registration.status is not S.DRAFT:
         raise TransitionRefused("Cette inscription est déjà enregistrée définitivement.")
+    _refuse_if_sent_elsewhere(db, registration, by=by)
     _submit(db, registration, db.get(Action, registration.action_id), by=by)
     db.commit()
     return registration

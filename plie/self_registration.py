@@ -206,11 +206,16 @@ def _serialise_identity(db: DbSession, identity: str) -> None:
 
 
 def _running_registration(db: DbSession, *, candidate_id: int, action_id: int) -> int | None:
+    """A registration of the person that the organisers already have on the action.
+
+    A prescriber's draft does not count: the organisers never see it, and it may never be sent
+    (plie.registrations refuses to send a draft once the person registered themself).
+    """
     return db.exec(
         select(Registration.id).where(
             Registration.candidate_id == candidate_id,
             Registration.action_id == action_id,
-            Registration.status.not_in(list(ENDED_STATUSES)),
+            Registration.status.not_in([*ENDED_STATUSES, S.DRAFT]),
         )
     ).first()
 
@@ -285,6 +290,8 @@ def register_self(
     sessions = _open_sessions(db, action, data.session_ids)
     last_key, first_key = search_key(values["last_name"]), search_key(values["first_name"])
     _serialise_identity(db, f"{last_key}|{first_key}|{values['birth_date']:%Y-%m-%d}")
+    # A known person's row stays locked until the commit, as a prescriber sending a draft for
+    # them locks it: of the two, the second sees the registration the first made.
     candidate = db.exec(
         select(Candidate)
         .where(
@@ -293,6 +300,7 @@ def register_self(
             Candidate.birth_date == values["birth_date"],
         )
         .order_by(Candidate.id)
+        .with_for_update()
     ).first()
     if candidate is not None and _running_registration(
         db, candidate_id=candidate.id, action_id=action.id

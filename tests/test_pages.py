@@ -13,6 +13,7 @@ from tests.ui_support import (
     a_demo_candidate_named,
     action_id,
     demo_email,
+    everything_sent,
     new_app,
     open_page,
     shows,
@@ -387,3 +388,85 @@ def test_a_prescribers_registration_offers_its_organisers_no_completion(app):
     assert shows(app, "Inscription le")
     assert not [e for e in app.expander if e.label.startswith("Compléter")]
     assert not [b for b in app.button if b.key == "save_answers"]
+
+
+def someone_france_travail_sent_elsewhere() -> Candidate:
+    """A demo candidate with an email, sent by France Travail to an action other than the
+    building site, whom the CCAS has never registered."""
+    building_site = action_id(BUILDING_SITE)
+    with plie_db.reading() as db:
+        france_travail = db.exec(
+            select(Professional.id).where(Professional.email == demo_email("france-travail"))
+        ).one()
+        elsewhere = select(Registration.candidate_id).where(
+            Registration.prescriber_id != france_travail
+        )
+        on_site = select(Registration.candidate_id).where(Registration.action_id == building_site)
+        return db.exec(
+            select(Candidate)
+            .join(Registration, Registration.candidate_id == Candidate.id)
+            .where(
+                Registration.prescriber_id == france_travail,
+                Registration.status != "draft",
+                Candidate.email.is_not(None),
+                Candidate.id.not_in(elsewhere),
+                Candidate.id.not_in(on_site),
+            )
+            .order_by(Candidate.id)
+        ).first()
+
+
+def test_a_prescriber_who_found_someone_never_receives_their_contact_details(app):
+    person = someone_france_travail_sent_elsewhere()
+    sign_in(app, "ccas")
+    start_registration_on_building_site(app)
+    search_candidate(app, person.last_name[:3], person.first_name[:3], person.birth_date)
+    app.button(key=f"pick_{person.id}").click().run()
+    assert person.phone not in everything_sent(app)
+    app.checkbox(key="register_statistics_none").check()
+    app.button(key="save_draft").click().run()
+    follow(app, "registration")
+    assert not app.exception, app.exception
+
+    sent = everything_sent(app)
+    assert shows(app, person.display_name)
+    assert shows(app, "Coordonnées masquées : vous les verrez une fois l'inscription envoyée")
+    for detail in (person.phone, person.email, person.address, person.viesion_id):
+        assert not detail or detail not in sent
+    assert f"Téléphone : {person.phone[:2]} •• •• •• {person.phone[-2:]}" in sent
+
+    open_page(app, "dashboard")
+    sent = everything_sent(app)
+    assert person.phone not in sent and person.email not in sent
+
+
+def test_a_prescriber_replaces_a_masked_phone_without_reading_it_then_reads_it_once_sent(app):
+    person = someone_france_travail_sent_elsewhere()
+    sign_in(app, "ccas")
+    start_registration_on_building_site(app)
+    search_candidate(app, person.last_name[:3], person.first_name[:3], person.birth_date)
+    app.button(key=f"pick_{person.id}").click().run()
+    app.checkbox(key="register_statistics_none").check()
+    app.button(key="save_draft").click().run()
+    follow(app, "registration")
+
+    app.text_input(key="replace_phone").input("07 11 22 33 44")
+    next(b for b in app.button if b.label == "Enregistrer les informations du candidat").click()
+    app.run()
+
+    assert not app.exception, app.exception
+    assert shows(app, "Les informations du candidat sont enregistrées.")
+    sent = everything_sent(app)
+    assert "07 11 22 33 44" not in sent and person.email not in sent
+    with plie_db.reading() as db:
+        stored = db.get(Candidate, person.id)
+    assert (stored.phone, stored.email, stored.address) == (
+        "07 11 22 33 44",
+        person.email,
+        person.address,
+    )
+
+    app.button(key="submit_draft").click().run()
+    assert not app.exception, app.exception
+    assert shows(app, "Téléphone : 07 11 22 33 44")
+    assert [f.value for f in app.text_input if f.label == "Email"] == [person.email]

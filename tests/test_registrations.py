@@ -27,6 +27,7 @@ from plie.registrations import (
     submit_registration,
     unregister,
 )
+from plie.self_registration import RECEIVED, SelfRegistrationInput, register_self
 from tests.builders import (
     STATISTICS_ANSWERED,
     a_candidate,
@@ -168,6 +169,71 @@ def test_another_prescriber_is_not_sent_to_their_own_list_for_a_running_registra
         "Ce candidat a déjà une inscription en cours sur cette action, suivie par un autre "
         "prescripteur : voyez avec l'organisateur de l'action."
     )
+
+
+def a_self_registration_of(db, action, candidate):
+    """The candidate registers themself on the action from the public agenda."""
+    form = SelfRegistrationInput(
+        last_name=candidate.last_name,
+        first_name=candidate.first_name,
+        birth_date=candidate.birth_date,
+        phone="06 39 98 00 11",
+        email="personne@exemple.fr",
+        session_ids=[action.sessions[0].id],
+        accepts_notice=True,
+        eligibility={"statistics": ["none"]},
+    )
+    assert register_self(db, action_id=action.id, data=form, client="203.0.113.9") == RECEIVED
+
+
+def test_a_draft_is_not_sent_once_the_person_registered_themself(db, people):
+    pilot, prescriber = people
+    action = an_action(db, pilot=pilot, allows_self_registration=True)
+    candidate = a_candidate(db)
+    draft = register(db, action, prescriber, submit=False, candidate=candidate)
+    a_self_registration_of(db, action, candidate)
+    emails_before = len(db.exec(select(OutboxEmail)).all())
+
+    with pytest.raises(DomainError) as refused:
+        submit_registration(db, by=prescriber.id, registration_id=draft.id)
+
+    assert str(refused.value) == (
+        "Cette personne s'est déjà inscrite elle-même à cette action : voyez avec "
+        "l'organisateur de l'action."
+    )
+    db.rollback()
+    assert db.get(Registration, draft.id).status is S.DRAFT
+    assert places_taken(db, action) == 1  # the self-registration's place only
+    assert len(db.exec(select(OutboxEmail)).all()) == emails_before
+
+
+def test_a_new_registration_names_a_self_registration_for_what_it_is(db, people):
+    pilot, prescriber = people
+    action = an_action(db, pilot=pilot, allows_self_registration=True)
+    candidate = a_candidate(db)
+    a_self_registration_of(db, action, candidate)
+
+    with pytest.raises(DomainError) as refused:
+        register(db, action, prescriber, candidate=candidate)
+
+    assert str(refused.value) == (
+        "Cette personne s'est déjà inscrite elle-même à cette action : voyez avec "
+        "l'organisateur de l'action."
+    )
+
+
+def test_a_draft_is_still_sent_once_the_self_registration_has_ended(db, people):
+    pilot, prescriber = people
+    action = an_action(db, pilot=pilot, allows_self_registration=True)
+    candidate = a_candidate(db)
+    draft = register(db, action, prescriber, submit=False, candidate=candidate)
+    a_self_registration_of(db, action, candidate)
+    own = db.exec(select(Registration).where(Registration.is_self_registered)).one()
+    change_status(db, by=pilot.id, registration_ids=[own.id], to_status=S.REFUSED_BY_CANDIDATE)
+
+    submit_registration(db, by=prescriber.id, registration_id=draft.id)
+
+    assert db.get(Registration, draft.id).status is S.PENDING
 
 
 def test_a_prescriber_cannot_validate_a_registration(db, people):

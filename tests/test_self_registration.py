@@ -21,6 +21,7 @@ from plie.models import (
     Session,
 )
 from plie.queries import action_registrations
+from plie.registrations import save_registration
 from plie.self_answers import still_to_collect
 from plie.self_registration import (
     DATA_NOTICE,
@@ -35,7 +36,7 @@ from plie.self_registration import (
     register_self,
 )
 from plie.settings import get_settings
-from tests.builders import a_candidate, a_member, a_professional, an_action
+from tests.builders import STATISTICS_ANSWERED, a_candidate, a_member, a_professional, an_action
 
 S = RegistrationStatus
 
@@ -171,6 +172,32 @@ def test_a_known_person_is_answered_exactly_as_an_unknown_one(db, action):
     assert registration.candidate_id == known.id
     db.refresh(known)
     assert known.phone == known_phone and known.email is None
+
+
+def test_a_prescribers_draft_does_not_swallow_a_self_registration(db, action):
+    pilot, prescriber = a_professional(db), a_professional(db, first_name="Inès")
+    a_member(db, action, pilot, MemberRole.PILOT)
+    known = a_candidate(db, last_name="Lefèvre", first_name="Lucas", birth_date=date(1990, 5, 17))
+    draft = save_registration(
+        db,
+        by=prescriber.id,
+        action_id=action.id,
+        candidate_id=known.id,
+        session_ids=[action.sessions[0].id],
+        submit=False,
+        answers=STATISTICS_ANSWERED,
+    )
+
+    assert submit(db, action) == RECEIVED
+
+    own = db.exec(select(Registration).where(Registration.is_self_registered)).one()
+    assert own.candidate_id == known.id and own.status is S.PENDING
+    assert places_taken(db, action) == 1
+    rows = action_registrations(db, by=pilot.id, action_id=action.id)
+    assert [(row["registration_id"], row["Prescripteur"]) for row in rows] == [
+        (own.id, "Candidat libre")
+    ]
+    assert db.get(Registration, draft.id).status is S.DRAFT
 
 
 def test_a_full_session_is_refused_whoever_registers(db):

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
+from google.protobuf import text_format
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
@@ -93,6 +94,22 @@ def texts(app: AppTest) -> list[str]:
     ):
         shown += [str(element.value) for element in getattr(app, kind)]
     return shown
+
+
+def everything_sent(app: AppTest) -> str:
+    """Every element the page sent to the browser, as text: labels, values, placeholders and
+    tables included, collapsed expanders and forms too, to make sure a value never leaves."""
+    parts = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(text_format.MessageToString(proto, as_utf8=True))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(app._tree)
+    return "\n".join(parts)
 
 
 def shows(app: AppTest, sentence: str) -> bool:

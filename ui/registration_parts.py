@@ -3,10 +3,10 @@
 import streamlit as st
 
 from plie import coprescribers, documents, eligibility, questions, recruitment
-from plie.candidates import CandidateInput, update_candidate
+from plie.candidates import REPLACE_ONLY_NOTE, CandidateDetails, CandidateInput, update_candidate
 from plie.db import reading, writing
 from plie.enums import Gender
-from plie.models import Action, Candidate, Document, Registration
+from plie.models import Action, Document, Registration
 from plie.queries import SessionView
 from plie.reference import QUALIFICATION_LEVELS
 from plie.registration_edits import FormAnswers, save_answers, set_sessions
@@ -171,43 +171,18 @@ def _record_download(document_id: int, user_id: int) -> None:
         documents.record_download(db, by=user_id, document_id=document_id)
 
 
-def candidate_form(candidate: Candidate, *, user_id: int) -> None:
-    """ "Modifier les informations" of the candidate, at any time."""
+def candidate_form(candidate: CandidateDetails, *, user_id: int) -> None:
+    """ "Modifier les informations" of the candidate, at any time; masked, a value typed
+    replaces the one recorded, a field left empty keeps it (plie.candidates)."""
     errors: dict = {}
-    with st.form("edit_candidate"):
-        values = {
-            "last_name": st.text_input("Nom *", value=candidate.last_name),
-            "first_name": st.text_input("Prénom *", value=candidate.first_name),
-            "birth_date": candidate.birth_date,
-            "gender": st.radio(
-                "Genre *",
-                list(Gender),
-                index=list(Gender).index(candidate.gender) if candidate.gender else None,
-                format_func=lambda g: g.label,
-                horizontal=True,
-            ),
-            "phone": st.text_input("Téléphone *", value=candidate.phone or ""),
-            "email": st.text_input("Email", value=candidate.email or ""),
-            "address": st.text_area("Adresse *", value=candidate.address or "", max_chars=250),
-            "is_qpv": st.checkbox(
-                "QPV (habite un quartier prioritaire)", value=bool(candidate.is_qpv)
-            ),
-        }
-        codes = [level.code for level in QUALIFICATION_LEVELS]
-        values["qualification_level"] = st.selectbox(
-            "Niveau de qualification *",
-            codes,
-            index=codes.index(candidate.qualification_level)
-            if candidate.qualification_level in codes
-            else None,
-            format_func=lambda code: next(
-                lv.label for lv in QUALIFICATION_LEVELS if lv.code == code
-            ),
-        )
-        values["france_travail_id"] = st.text_input(
-            "N° France Travail", value=candidate.france_travail_id or ""
-        )
-        values["viesion_id"] = st.text_input("N° Viesion", value=candidate.viesion_id or "")
+    # Two forms: a widget keeps what it holds across reruns, and the full form must never
+    # start from what was typed in the masked one (an email left empty would erase it).
+    with st.form("edit_candidate" if candidate.in_full else "replace_candidate_details"):
+        if candidate.in_full:
+            values = _full_fields(candidate)
+        else:
+            st.caption(REPLACE_ONLY_NOTE)
+            values = _replacing_fields(candidate)
         saved = st.form_submit_button("Enregistrer les informations du candidat")
     if saved:
         with app.attempt(errors), writing() as db:
@@ -219,3 +194,99 @@ def candidate_form(candidate: Candidate, *, user_id: int) -> None:
         if len(errors) > 1:
             for message in errors.values():
                 st.error(message)
+
+
+def _qualification_label(code: str) -> str:
+    return next(level.label for level in QUALIFICATION_LEVELS if level.code == code)
+
+
+def _identity_fields(candidate: CandidateDetails) -> dict:
+    return {
+        "last_name": st.text_input("Nom *", value=candidate.last_name),
+        "first_name": st.text_input("Prénom *", value=candidate.first_name),
+        "birth_date": candidate.birth_date,
+    }
+
+
+def _full_fields(candidate: CandidateDetails) -> dict:
+    values = _identity_fields(candidate)
+    values["gender"] = st.radio(
+        "Genre *",
+        list(Gender),
+        index=list(Gender).index(candidate.gender) if candidate.gender else None,
+        format_func=lambda g: g.label,
+        horizontal=True,
+    )
+    values["phone"] = st.text_input("Téléphone *", value=candidate.phone)
+    values["email"] = st.text_input("Email", value=candidate.email)
+    values["address"] = st.text_area("Adresse *", value=candidate.address, max_chars=250)
+    values["is_qpv"] = st.checkbox(
+        "QPV (habite un quartier prioritaire)", value=bool(candidate.is_qpv)
+    )
+    codes = [level.code for level in QUALIFICATION_LEVELS]
+    values["qualification_level"] = st.selectbox(
+        "Niveau de qualification *",
+        codes,
+        index=codes.index(candidate.qualification_level)
+        if candidate.qualification_level in codes
+        else None,
+        format_func=_qualification_label,
+    )
+    values["france_travail_id"] = st.text_input(
+        "N° France Travail", value=candidate.france_travail_id
+    )
+    values["viesion_id"] = st.text_input("N° Viesion", value=candidate.viesion_id)
+    return values
+
+
+def _replacing_fields(candidate: CandidateDetails) -> dict:
+    """Every detail empty, the masked value as a hint: what is typed replaces it."""
+    unchanged = "Inchangé"
+    values = _identity_fields(candidate)
+    values["gender"] = st.radio(
+        "Genre",
+        list(Gender),
+        index=None,
+        format_func=lambda g: g.label,
+        horizontal=True,
+        key="replace_gender",
+    )
+    values["phone"] = st.text_input(
+        "Nouveau téléphone",
+        placeholder=candidate.phone or "Non renseigné",
+        key="replace_phone",
+    )
+    values["email"] = st.text_input(
+        "Nouvel email", placeholder=candidate.email or "Non renseigné", key="replace_email"
+    )
+    values["address"] = st.text_area(
+        "Nouvelle adresse",
+        placeholder=candidate.address or "Non renseignée",
+        max_chars=250,
+        key="replace_address",
+    )
+    values["is_qpv"] = st.selectbox(
+        "QPV (habite un quartier prioritaire)",
+        [None, True, False],
+        format_func=lambda value: {None: unchanged, True: "Oui", False: "Non"}[value],
+        key="replace_is_qpv",
+    )
+    values["qualification_level"] = st.selectbox(
+        "Niveau de qualification",
+        [level.code for level in QUALIFICATION_LEVELS],
+        index=None,
+        placeholder=unchanged,
+        format_func=_qualification_label,
+        key="replace_qualification_level",
+    )
+    values["france_travail_id"] = st.text_input(
+        "Nouveau N° France Travail",
+        placeholder=candidate.france_travail_id or "Non renseigné",
+        key="replace_france_travail_id",
+    )
+    values["viesion_id"] = st.text_input(
+        "Nouveau N° Viesion",
+        placeholder=candidate.viesion_id or "Non renseigné",
+        key="replace_viesion_id",
+    )
+    return values
