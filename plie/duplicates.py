@@ -13,6 +13,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
+from plie.candidates import DETAIL_FIELDS
 from plie.dates import format_date
 from plie.errors import DomainError, NotFound
 from plie.models import Candidate, CandidateMerge, Professional, Registration
@@ -21,17 +22,9 @@ from plie.text import counted
 
 log = logging.getLogger(__name__)
 
-# Fields that the kept record takes from the merged one when it has none.
-COMPLETED_FIELDS = (
-    "gender",
-    "phone",
-    "email",
-    "address",
-    "is_qpv",
-    "qualification_level",
-    "france_travail_id",
-    "viesion_id",
-)
+# The kept record takes from the merged one each detail it has none of: the fields beyond the
+# names and birth date.
+COMPLETED_FIELDS = DETAIL_FIELDS
 
 NOT_THE_SAME_PERSON = (
     "Ces deux fiches n'ont pas la même date de naissance ou leurs noms diffèrent trop : ce ne "
