@@ -7,6 +7,7 @@ from plie.candidates import MASKED_NOTE
 from plie.dates import format_date, format_datetime, today_in_paris
 from plie.db import reading, writing
 from plie.errors import DomainError
+from plie.reference import QUALIFICATION_BY_CODE
 from plie.registration_rules import ENDED_STATUSES
 from ui import app
 from ui import registration_parts as parts
@@ -24,6 +25,14 @@ except DomainError as error:
 
 registration, candidate = view.registration, view.candidate
 NOT_GIVEN = "Non renseigné"
+
+
+def qualification_name(code: str | None) -> str:
+    """The level's name ("Niveau 3 – CAP, BEP") rather than its code."""
+    level = QUALIFICATION_BY_CODE.get(code or "")
+    return level.label if level else NOT_GIVEN
+
+
 app.show_flash()
 st.title(app.plain(view.action.title))
 st.markdown(f"### {app.plain(candidate.display_name)}")
@@ -47,11 +56,11 @@ with st.expander("Informations du candidat", expanded=view.is_organiser):
         st.caption(MASKED_NOTE)
     if view.is_organiser and candidate.in_full:
         st.text(
-            f"Niveau de qualification : {candidate.qualification_level or ''}\n"
+            f"Niveau de qualification : {qualification_name(candidate.qualification_level)}\n"
             f"QPV : {'oui' if candidate.is_qpv else 'non'}\n"
             f"Participant PLIE : {'oui' if candidate.is_plie_participant else 'non'}\n"
-            f"N° France Travail : {candidate.france_travail_id or ''}\n"
-            f"N° Viesion : {candidate.viesion_id or ''}"
+            f"N° France Travail : {candidate.france_travail_id or NOT_GIVEN}\n"
+            f"N° Viesion : {candidate.viesion_id or NOT_GIVEN}"
         )
 
 if registration.is_self_registered:

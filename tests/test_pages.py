@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from plie import db as plie_db
-from plie.enums import Gender
+from plie.enums import Gender, RegistrationStatus
 from plie.models import ActionMember, Candidate, Professional, Registration
 from tests.ui_support import (
     BUILDING_SITE,
@@ -470,3 +470,29 @@ def test_a_prescriber_replaces_a_masked_phone_without_reading_it_then_reads_it_o
     assert not app.exception, app.exception
     assert shows(app, "Téléphone : 07 11 22 33 44")
     assert [f.value for f in app.text_input if f.label == "Email"] == [person.email]
+
+
+def test_an_organiser_reads_the_qualification_level_by_its_name_and_what_is_not_given(app):
+    """The registration's page names the level ("Niveau 3 – CAP, BEP"), never its bare code,
+    and says "Non renseigné" for an empty number, as it does for the address."""
+    building_site = action_id(BUILDING_SITE)
+    with plie_db.writing() as db:
+        registration = db.exec(
+            select(Registration)
+            .where(
+                Registration.action_id == building_site,
+                Registration.status != RegistrationStatus.DRAFT,
+            )
+            .order_by(Registration.id)
+        ).first()
+        candidate = db.get(Candidate, registration.candidate_id)
+        candidate.qualification_level = "3"
+        candidate.france_travail_id = None
+        db.add(candidate)
+        db.commit()
+    sign_in(app, "pilote")  # the building site's pilot
+
+    open_page(app, "registration", id=registration.id)
+
+    assert shows(app, "Niveau de qualification : Niveau 3 – CAP, BEP")
+    assert shows(app, "N° France Travail : Non renseigné")
