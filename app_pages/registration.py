@@ -8,6 +8,7 @@ from plie.dates import format_date, format_datetime, today_in_paris
 from plie.db import reading, writing
 from plie.errors import DomainError
 from plie.reference import QUALIFICATION_BY_CODE
+from plie.registration_edits import save_answers
 from plie.registration_rules import ENDED_STATUSES
 from ui import app
 from ui import registration_parts as parts
@@ -94,9 +95,10 @@ else:
         st.markdown(f"☒ {app.plain(session.label)} – {session.when}")
 parts.slots_section(registration, ticked, user_id=user_id if view.is_prescriber else None)
 
+on_screen = None  # the prescriber's answers as the form shows them, saved or not
 if view.is_prescriber and registration.status not in ENDED_STATUSES:
     with st.expander("Éligibilité et questions de l'action", expanded=True):
-        parts.answers_form(registration, user_id=user_id)
+        on_screen = parts.answers_form(registration, user_id=user_id)
 elif view.may_complete and registration.status not in ENDED_STATUSES:
     with st.expander("Compléter l'inscription avec le candidat", expanded=True):
         st.caption(
@@ -129,6 +131,9 @@ if view.is_prescriber:
         "Enregistrer définitivement les sessions cochées", type="primary", key="submit_draft"
     ):
         with app.attempt(), writing() as db:
+            # Sending takes the answers on screen, as "Enregistrer les informations" would.
+            if on_screen is not None:
+                save_answers(db, by=user_id, registration_id=registration.id, answers=on_screen)
             registrations.submit_registration(db, by=user_id, registration_id=registration.id)
             app.flash(
                 "Inscription enregistrée définitivement. Un email de confirmation vous est envoyé."

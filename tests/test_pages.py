@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from plie import db as plie_db
+from plie import eligibility
 from plie.enums import Gender, RegistrationStatus
 from plie.models import ActionMember, Candidate, Professional, Registration
 from tests.ui_support import (
@@ -496,3 +497,31 @@ def test_an_organiser_reads_the_qualification_level_by_its_name_and_what_is_not_
 
     assert shows(app, "Niveau de qualification : Niveau 3 – CAP, BEP")
     assert shows(app, "N° France Travail : Non renseigné")
+
+
+def test_sending_a_draft_takes_the_answers_ticked_on_its_page_without_saving_them_first(app):
+    """A prescriber ticks the statistics answer on the draft's page and sends it at once: the
+    answer on screen is saved with the sending, not refused as missing."""
+    person = someone_france_travail_sent_elsewhere()
+    sign_in(app, "ccas")
+    start_registration_on_building_site(app)
+    search_candidate(app, person.last_name[:3], person.first_name[:3], person.birth_date)
+    app.button(key=f"pick_{person.id}").click().run()
+    app.button(key="save_draft").click().run()
+    follow(app, "registration")
+
+    app.checkbox(key="edit_statistics_under_26").check()
+    app.button(key="submit_draft").click().run()
+
+    assert not app.exception, app.exception
+    assert not [error.value for error in app.error]
+    with plie_db.reading() as db:
+        registration = db.exec(
+            select(Registration).where(
+                Registration.candidate_id == person.id,
+                Registration.action_id == action_id(BUILDING_SITE),
+            )
+        ).one()
+        answers = eligibility.stored_answers(db, registration.id)
+    assert registration.status is RegistrationStatus.PENDING
+    assert answers["statistics"] == ["under_26"]

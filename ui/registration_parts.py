@@ -102,8 +102,11 @@ def slots_section(registration: Registration, ticked: set[int], *, user_id: int 
                 st.rerun()
 
 
-def answers_form(registration: Registration, *, user_id: int) -> None:
-    """The eligibility and the action's questions, editable while the registration runs."""
+def answers_form(registration: Registration, *, user_id: int) -> FormAnswers:
+    """The eligibility and the action's questions, editable while the registration runs.
+
+    Returns what the form shows, so that sending a draft takes the answers on screen too.
+    """
     with reading() as db:
         stored = eligibility.stored_answers(db, registration.id)
         files = eligibility.stored_documents(db, registration.id)
@@ -119,8 +122,8 @@ def answers_form(registration: Registration, *, user_id: int) -> None:
     question_answers, question_files = answers_section(
         action_questions, stored=answered, errors=errors, prefix="edit"
     )
+    form = FormAnswers(answers, uploads, question_answers, question_files)
     if st.button("Enregistrer les informations", key="save_answers"):
-        form = FormAnswers(answers, uploads, question_answers, question_files)
         with app.attempt(errors), writing() as db:
             save_answers(db, by=user_id, registration_id=registration.id, answers=form)
             app.flash("Les informations de l'inscription sont enregistrées.")
@@ -128,6 +131,7 @@ def answers_form(registration: Registration, *, user_id: int) -> None:
         if len(errors) > 1:
             for message in errors.values():
                 st.error(message)
+    return form
 
 
 def answers_readonly(registration: Registration, *, user_id: int) -> None:
