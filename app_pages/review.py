@@ -88,9 +88,20 @@ if edits_dropped:
     )
 
 st.subheader("Présence et suites données")
-page = app.page_selector(sheet.candidates, key="review_page")
+# Entries typed on this page and not saved yet: the page cannot change until they are saved,
+# since another page's table would start from the saved review and drop them.
+unsaved = any(
+    value.get("edited_rows")
+    for key, value in st.session_state.items()
+    if str(key).startswith(f"review_entries_{sheet.revision}_") and isinstance(value, dict)
+)
+page = app.page_selector(sheet.candidates, key="review_page", disabled=unsaved)
 if page.count > 1:
-    st.caption("Enregistrez le bilan de chaque page avant de passer à une autre.")
+    st.caption(
+        "Saisies non enregistrées sur cette page : enregistrez le bilan pour passer à une autre."
+        if unsaved
+        else "Enregistrez le bilan de chaque page avant de passer à une autre."
+    )
 with reading() as db:
     shown = review_views.review_page(db, by=user_id, session_id=session_id, page=page)
 columns = review_table.entry_columns(sheet)

@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlmodel import select
 
+from plie import paging
 from plie.db import make_engine, reading, writing
 from plie.enums import Attendance, MemberRole
 from plie.models import OutboxEmail, Professional, ReviewEntry
@@ -265,3 +266,42 @@ def test_an_organiser_whose_edits_a_colleague_overtook_is_told_and_loses_nothing
     expect(copilot.get_by_text("Le bilan est enregistré.")).to_be_visible()
     assert attendance(database_url, registrations["Arnaud"]) is Attendance.PRESENT
     assert attendance(database_url, registrations["Bastien"]) is Attendance.ABSENT
+
+
+def test_the_page_of_a_review_cannot_change_while_its_entries_are_not_saved(server, person):
+    """With more than a page of candidates, an entry typed and not saved keeps the review on
+    its page (another page's table would start from the saved review and drop it)."""
+    base_url, database_url = server
+    pilot = person()
+    sign_in(pilot, base_url, "pilote")
+    engine = make_engine(database_url)
+    with writing(engine) as db:
+        people = {
+            key: db.exec(select(Professional).where(Professional.email == demo_email(key))).one()
+            for key in ("pilote", "france-travail")
+        }
+        action, session = a_reviewable_action(db, pilot=people["pilote"])
+        employers_at(db, session, "Logistique", "Propreté")  # the layout of COLUMN_START
+        for number in range(paging.PAGE_SIZE + 1):
+            a_registered_candidate(
+                db, session, people["france-travail"], last_name=f"Nombreux{number:03d}"
+            )
+        session_id = session.id
+    engine.dispose()
+
+    pilot.goto(f"{base_url}/bilan?session={session_id}")
+    expect(pilot.get_by_role("heading", name="Présence et suites données")).to_be_visible()
+    wait_for_app(pilot)
+    page_number = pilot.get_by_label("Page (sur 2)")
+    expect(page_number).to_be_enabled()
+
+    grid = pilot.get_by_test_id("stDataFrame").first
+    choose(pilot, grid, 0, "Présence", "Excusé")
+    wait_for_app(pilot)
+    expect(page_number).to_be_disabled()
+    unsaved = pilot.get_by_text("Saisies non enregistrées sur cette page", exact=False)
+    expect(unsaved).to_be_visible()
+
+    pilot.get_by_role("button", name="Enregistrer le bilan").click()
+    expect(pilot.get_by_text("Le bilan est enregistré.")).to_be_visible()
+    expect(page_number).to_be_enabled()

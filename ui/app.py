@@ -65,14 +65,17 @@ def plain(text: str | None) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text or "")
 
 
-def page_selector(total: int, key: str) -> Page:
-    """ "Page (sur N)" when the rows fill more than one page of 100; the page chosen."""
+def page_selector(total: int, key: str, *, disabled: bool = False) -> Page:
+    """ "Page (sur N)" when the rows fill more than one page of 100; the page chosen.
+
+    Disabled, it stays on the page shown (one with entries not saved yet).
+    """
     page = page_of(total, 1)
     if page.count == 1:
         return page
     # Keyed by the number of pages: a filter that leaves fewer pages starts again at the first.
     number = st.number_input(
-        f"Page (sur {page.count})", 1, page.count, 1, key=f"{key}_{page.count}"
+        f"Page (sur {page.count})", 1, page.count, 1, key=f"{key}_{page.count}", disabled=disabled
     )
     return page_of(total, number)
 
