@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from plie import queries, registrations, review_views, self_answers
+from plie import eligibility, queries, registrations, review_views, self_answers
 from plie.candidates import MASKED_NOTE
 from plie.dates import format_date, format_datetime, today_in_paris
 from plie.db import reading, writing
@@ -56,10 +56,16 @@ with st.expander("Informations du candidat", expanded=view.is_organiser):
     if not candidate.in_full:
         st.caption(MASKED_NOTE)
     if view.is_organiser and candidate.in_full:
+        # As in the ESF workbook: the import from the follow-up software or the form's answers.
+        with reading() as db:
+            stored = eligibility.stored_answers(db, registration.id)
+        is_participant = candidate.is_plie_participant or (
+            eligibility.answers_declare_plie_participant(view.action.eligibility_scheme, stored)
+        )
         st.text(
             f"Niveau de qualification : {qualification_name(candidate.qualification_level)}\n"
             f"QPV : {'oui' if candidate.is_qpv else 'non'}\n"
-            f"Participant PLIE : {'oui' if candidate.is_plie_participant else 'non'}\n"
+            f"Participant PLIE : {'oui' if is_participant else 'non'}\n"
             f"N° France Travail : {candidate.france_travail_id or NOT_GIVEN}\n"
             f"N° Viesion : {candidate.viesion_id or NOT_GIVEN}"
         )

@@ -262,6 +262,19 @@ def declares_plie_participant(form_field: EligibilityField, value: str) -> bool:
     return False
 
 
+def answers_declare_plie_participant(
+    scheme: EligibilityScheme, stored: dict[str, list[str]]
+) -> bool:
+    """Whether a registration's stored answers say the person is a PLIE participant."""
+    fields = {form_field.code: form_field for form_field in form_for(scheme).fields}
+    return any(
+        declares_plie_participant(fields[code], value)
+        for code, values in stored.items()
+        if code in fields
+        for value in values
+    )
+
+
 def is_asked(form_field: EligibilityField, answers: dict) -> bool:
     """Whether the field is asked, given the answers to the fields it depends on."""
     if form_field.only_if is None:

@@ -8,7 +8,14 @@ from sqlmodel import select
 from plie import db as plie_db
 from plie import eligibility
 from plie.enums import Gender, RegistrationStatus
-from plie.models import ActionMember, Candidate, Professional, Registration
+from plie.models import (
+    Action,
+    ActionMember,
+    Candidate,
+    EligibilityAnswer,
+    Professional,
+    Registration,
+)
 from tests.ui_support import (
     BUILDING_SITE,
     a_demo_candidate_named,
@@ -525,3 +532,38 @@ def test_sending_a_draft_takes_the_answers_ticked_on_its_page_without_saving_the
         answers = eligibility.stored_answers(db, registration.id)
     assert registration.status is RegistrationStatus.PENDING
     assert answers["statistics"] == ["under_26"]
+
+
+def test_the_registration_page_says_participant_plie_when_the_form_declares_it(app):
+    """The page agrees with the ESF workbook: "Participant PLIE : oui" when the import flags the
+    person or, as here, when the registration's answers declare it."""
+    building_site = action_id(BUILDING_SITE)
+    with plie_db.writing() as db:
+        registration = db.exec(
+            select(Registration)
+            .where(
+                Registration.action_id == building_site,
+                Registration.status != RegistrationStatus.DRAFT,
+            )
+            .order_by(Registration.id)
+        ).first()
+        candidate = db.get(Candidate, registration.candidate_id)
+        candidate.is_plie_participant = False
+        db.add(candidate)
+        scheme = db.get(Action, building_site).eligibility_scheme
+        fields = eligibility.form_for(scheme).fields
+        criteria = next(f for f in fields if f.kind is eligibility.FieldKind.CRITERIA)
+        for answer in db.exec(
+            select(EligibilityAnswer).where(EligibilityAnswer.registration_id == registration.id)
+        ):
+            db.delete(answer)
+        db.flush()
+        db.add(
+            EligibilityAnswer(registration_id=registration.id, field=criteria.code, value="plie")
+        )
+        db.commit()
+    sign_in(app, "pilote")
+
+    open_page(app, "registration", id=registration.id)
+
+    assert shows(app, "Participant PLIE : oui")
