@@ -107,7 +107,8 @@ with st.sidebar:
         st.caption(f"Connecté·e : {st.session_state.get('user_email', '')}")
         if st.button("Déconnexion", key="sign_out"):
             auth.sign_out()
-            st.rerun()
+            # Back to the agenda, not to the page just left, which would ask to sign in again.
+            st.switch_page(app.PAGES["agenda"])
     cookies.flush()
     auth.leave_for_proconnect_when_ready()
     if get_settings().demo_mode:

@@ -59,6 +59,9 @@ def test_a_local_sign_in_survives_a_reload_and_a_new_tab_and_a_sign_out_lasts(se
     expect(
         page.get_by_test_id("stSidebar").get_by_role("link", name="Se connecter")
     ).to_be_visible()
+    # Signed out, the person is on the agenda, not asked to sign in on the page just left.
+    expect(page.get_by_role("heading", name="Agenda des actions du PLIE")).to_be_visible()
+    expect(page.get_by_text("Connectez-vous pour accéder à cette page")).to_have_count(0)
     wait_for_cookie(page, "plie_connect_session", present=False)
     page.reload()
     expect(
