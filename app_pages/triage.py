@@ -50,6 +50,10 @@ except DomainError as error:
     st.error(error.message)
     st.stop()
 
+if not total:
+    # Nothing to select, change or export: the filters say so, and nothing else is offered.
+    st.info("Aucune inscription ne correspond à ces filtres.")
+    st.stop()
 select_all = st.checkbox(f"Tout sélectionner ({counted(total, 'ligne')})", key="select_all")
 page = app.page_selector(total, key="triage_page")
 # The database returns the page shown; "Tout sélectionner" reads every filtered id, ids only.

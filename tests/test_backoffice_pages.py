@@ -193,3 +193,15 @@ def test_counts_of_one_are_singular_in_the_table(app):
     assert candidates_shown(app) == [name]
     assert app.checkbox(key="select_all").label == "Tout sélectionner (1 ligne)"
     assert shows(app, "1 inscription sélectionnée")
+
+
+def test_filters_matching_nothing_say_so_and_offer_nothing_to_select_change_or_export(app):
+    sign_in(app, "copilote")
+    open_page(app, "triage", action=action_id(CLAUSE))
+
+    app.text_input(key="f_search").input("Zzyzx").run()
+
+    assert not app.exception, app.exception
+    assert [info.value for info in app.info] == ["Aucune inscription ne correspond à ces filtres."]
+    shown = {widget.key for widget in (*app.checkbox, *app.button)}
+    assert not shown & {"select_all", "apply", "prepare_export"}
