@@ -95,6 +95,9 @@ def fill_sign_in(page, key: str) -> None:
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_text(f"Connecté·e : {demo_email(key)}")).to_be_visible()
+    # The browser stores the sign-in cookie a moment later: a link opened before would not know
+    # the person.
+    page.wait_for_function("document.cookie.includes('plie_connect_session=')")
 
 
 def type_french_date(scope, label: str, day: date) -> None:
